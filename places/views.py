@@ -1,0 +1,149 @@
+"""HTML pages for places: thin, they call selectors and chart builders."""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from places import selectors
+from places.charts import Shape, place_location_figure, similar_areas_figure
+from places.models import AreaType, Level, NeighbourKind, Place, RuralUrbanClass
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    results = selectors.place_search(query=query) if query else []
+    if query and len(results) == 1:
+        return redirect("places:detail", code=results[0].code)
+    regions = selectors.place_list(level=Level.REGION)
+    return render(
+        request,
+        "places/home.html",
+        {"query": query, "results": results, "regions": regions, "searched": bool(query)},
+    )
+
+
+def place_list(request: HttpRequest) -> HttpResponse:
+    filters = {
+        "level": request.GET.get("level", Level.UPPER_TIER.value),
+        "region": request.GET.get("region", ""),
+        "rural_urban_class": request.GET.get("rural_urban_class", ""),
+        "nation": request.GET.get("nation", ""),
+        "query": request.GET.get("q", ""),
+    }
+    if filters["level"] and filters["level"] not in Level.values:
+        filters["level"] = ""
+    places = selectors.place_list(
+        level=filters["level"],
+        region=filters["region"],
+        rural_urban_class=filters["rural_urban_class"],
+        nation=filters["nation"],
+        query=filters["query"],
+    )
+    page = Paginator(places, 100).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "places/place_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "querystring": params.urlencode(),
+            "levels": selectors.level_choices(),
+            "regions": selectors.place_list(level=Level.REGION),
+            "rural_urban_classes": RuralUrbanClass.choices,
+            "nations": [
+                ("E", "England"),
+                ("W", "Wales"),
+                ("S", "Scotland"),
+                ("N", "Northern Ireland"),
+            ],
+        },
+    )
+
+
+def _shape(place: Place, boundaries: dict) -> Shape | None:
+    boundary = boundaries.get(place.code)
+    return Shape(place.code, place.name, boundary.geometry) if boundary else None
+
+
+def boundaries_shape(code: str, boundaries: dict) -> Shape | None:
+    boundary = boundaries.get(code)
+    return Shape(code, code, boundary.geometry) if boundary else None
+
+
+def place_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        place = selectors.place_get(code=code)
+    except Place.DoesNotExist:
+        raise Http404(f"No place has the code {code!r}.") from None
+    if code != place.code:
+        return redirect("places:detail", code=place.code)
+    hierarchy = selectors.place_hierarchy(place=place)
+    similar = selectors.place_similar_areas(place=place)
+    retired_by, created_by = selectors.code_changes_for(code=place.code)
+    successors = selectors.code_successors(code=place.code) if place.end_year else []
+
+    kind = request.GET.get("similar", NeighbourKind.GLOBAL.value)
+    if kind not in NeighbourKind.values:
+        kind = NeighbourKind.GLOBAL.value
+    neighbours = similar.get(kind, [])
+
+    context_places: list[Place] = []
+    context_label = ""
+    if place.region_id and place.area_type != AreaType.REGION:
+        context_places = list(
+            selectors.place_list(
+                region=place.region_id,
+                level=Level.LOWER_TIER if place.is_lower_tier else Level.UPPER_TIER,
+            )
+        )
+        context_label = place.region.name if place.region else ""
+    elif place.area_type == AreaType.REGION:
+        context_places = list(selectors.place_list(level=Level.REGION))
+        context_label = "England"
+
+    countries = sorted({p.country_id for p in [place, *neighbours] if p.country_id})
+    codes = (
+        [place.code, *countries] + [p.code for p in context_places] + [p.code for p in neighbours]
+    )
+    boundaries = selectors.boundaries_for(codes=codes)
+    own_shape = _shape(place, boundaries)
+    location_figure = similar_figure = None
+    if own_shape:
+        context_shapes = [
+            s for p in context_places if p.code != place.code if (s := _shape(p, boundaries))
+        ]
+        location_figure = place_location_figure(
+            place=own_shape, context=context_shapes, context_label=context_label or place.name
+        )
+        if neighbours:
+            pairs = [
+                (s, rank)
+                for rank, p in enumerate(neighbours, start=1)
+                if (s := _shape(p, boundaries))
+            ]
+            similar_figure = similar_areas_figure(
+                place=own_shape,
+                neighbours=[s for s, _ in pairs],
+                ranks=[r for _, r in pairs],
+                kind_label=NeighbourKind(kind).label,
+                background=[s for code in countries if (s := boundaries_shape(code, boundaries))],
+            )
+    return render(
+        request,
+        "places/place_detail.html",
+        {
+            "place": place,
+            "hierarchy": hierarchy,
+            "similar": similar,
+            "similar_kind": kind,
+            "similar_kinds": NeighbourKind.choices,
+            "neighbours": neighbours,
+            "retired_by": retired_by,
+            "created_by": created_by,
+            "successors": successors,
+            "location_figure": location_figure,
+            "similar_figure": similar_figure,
+        },
+    )

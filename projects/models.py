@@ -1,0 +1,1 @@
+"""Partnerships, interventions, baselines and investment cases (later issues)."""

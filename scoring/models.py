@@ -1,0 +1,1 @@
+"""Scoring runs and score rows (filled in by the scoring issue)."""

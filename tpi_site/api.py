@@ -1,0 +1,9 @@
+"""Every app's API routes under /api/ (namespace ``api``)."""
+
+from django.urls import include, path
+
+app_name = "api"
+
+urlpatterns = [
+    path("", include("places.api.urls")),
+]
