@@ -226,14 +226,29 @@ def _attach_rural_urban(
         place.share_urban = _float(ruc["urban"])
 
 
+CLUSTER_COLUMNS = {
+    "Global": "cluster_global",
+    "Economic": "cluster_economic",
+    "Demographic": "cluster_demographic",
+}
+CLUSTER_LETTERS = frozenset("ABCD")
+NOT_ALLOCATED = "[X]"  # ONS's marker for an area left out of a clustering (Scilly, City)
+
+
 def _attach_clusters(base: Path, places: dict[str, Place]) -> None:
     for line, row in enumerate(_read_csv(data_file(CLUSTERS_CSV, base=base)), start=2):
         place = places.get(row["AREACD"])
         if place is None:
             raise GeographyDataError(f"{CLUSTERS_CSV} line {line}: unknown area {row['AREACD']}")
-        place.cluster_global = row["Global"].strip().upper()
-        place.cluster_economic = row["Economic"].strip().upper()
-        place.cluster_demographic = row["Demographic"].strip().upper()
+        for column, attr in CLUSTER_COLUMNS.items():
+            value = row[column].strip().upper()
+            if value == NOT_ALLOCATED:
+                value = ""
+            elif value not in CLUSTER_LETTERS:
+                raise GeographyDataError(
+                    f"{CLUSTERS_CSV} line {line}: {column} cluster {value!r} is not A-D or [x]"
+                )
+            setattr(place, attr, value)
 
 
 def _build_changes(base: Path) -> list[CodeChange]:

@@ -83,6 +83,16 @@ def test_rural_urban_class_clusters_population_and_core_cities_are_attached():
     ]
 
 
+def test_areas_ons_left_out_of_a_clustering_have_no_cluster():
+    scilly = Place.objects.get(code="E06000053")
+
+    assert (scilly.cluster_global, scilly.cluster_economic, scilly.cluster_demographic) == (
+        "",
+        "",
+        "C",
+    )
+
+
 def test_similar_areas_keep_the_ons_order_for_each_kind():
     global_neighbours = list(
         SimilarArea.objects.filter(place_id="E06000001", kind=NeighbourKind.GLOBAL)
