@@ -47,7 +47,7 @@ lint: install-dev ## ruff lint + format check, mypy, migrations up to date
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
-	DJANGO_SETTINGS_MODULE=tpi_site.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=tpi_site.settings.test DATABASE_URL=sqlite://:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install-dev ## Apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .

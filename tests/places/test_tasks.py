@@ -20,4 +20,5 @@ def test_geography_load_task_loads_real_geography():
         assert report["worker"] == "eager"
     else:
         # It ran in a separate worker process that reached the same database.
-        assert report["worker"].startswith("celery@")
+        assert report["worker"] != "eager"
+        assert "@" in report["worker"]  # a worker node name, e.g. ci-worker@host
