@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from places.models import Boundary, CodeChange, Place, SimilarArea, SourceLoad
+from places.models import Boundary, CodeChange, Place, PlaceName, SimilarArea, SourceLoad
 
 
 @admin.register(Place)
@@ -42,3 +42,11 @@ class BoundaryAdmin(admin.ModelAdmin):
 class SourceLoadAdmin(admin.ModelAdmin):
     list_display = ("source", "checksum", "loaded_at")
     readonly_fields = ("source", "checksum", "loaded_at", "summary")
+
+
+@admin.register(PlaceName)
+class PlaceNameAdmin(admin.ModelAdmin):
+    list_display = ("name", "place")
+    search_fields = ("name", "place__code")
+    raw_id_fields = ("place",)
+    list_select_related = ("place",)

@@ -261,6 +261,19 @@ class Boundary(models.Model):
         return f"{self.place_id} {self.layer} {self.year}"
 
 
+class PlaceName(models.Model):
+    """A lower-cased name variant that identifies a council (mySociety's name lookup)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.place_id}"
+
+
 class SourceLoad(models.Model):
     """Which version of a source file set has been loaded, so a re-run can skip it."""
 

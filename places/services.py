@@ -22,6 +22,7 @@ from places.models import (
     CodeChange,
     NeighbourKind,
     Place,
+    PlaceName,
     RuralUrbanClass,
     SimilarArea,
     SourceLoad,
@@ -38,6 +39,7 @@ NEIGHBOURS_CSV = "ons-els-geography/{kind}-neighbours.csv"
 CHANGES_CSV = "ons-uk-topojson/changes.csv"
 MYSOCIETY_CSV = "mysociety-uk-local-authorities/uk_local_authorities_future.csv"
 RUC_CSV = "mysociety-uk-ruc/la_ruc.csv"
+NAME_LOOKUP_CSV = "mysociety-uk-local-authorities/lookup_name_to_registry.csv"
 # (file, layer, boundary year). Regions and countries have not changed since 2016.
 BOUNDARY_FILES = (
     ("ons-uk-topojson/ctry.geojson", "ctry", 2024),
@@ -132,7 +134,7 @@ def _float(value: str | None) -> float | None:
 
 
 def geography_source_paths(base: Path | None = None) -> list[Path]:
-    relatives = [AREAS_CSV, CLUSTERS_CSV, CHANGES_CSV, MYSOCIETY_CSV, RUC_CSV]
+    relatives = [AREAS_CSV, CLUSTERS_CSV, CHANGES_CSV, MYSOCIETY_CSV, RUC_CSV, NAME_LOOKUP_CSV]
     relatives += [NEIGHBOURS_CSV.format(kind=kind.value) for kind in NeighbourKind]
     relatives += [name for name, _, _ in BOUNDARY_FILES]
     return [data_file(relative, base=base) for relative in relatives]
@@ -251,6 +253,22 @@ def _attach_clusters(base: Path, places: dict[str, Place]) -> None:
             setattr(place, attr, value)
 
 
+def _build_names(base: Path, places: dict[str, Place], register: dict[str, str]) -> list[PlaceName]:
+    """Name variants → councils, preferring the council in use when a code was reused."""
+    by_register: dict[str, str] = {}
+    for code, reg in sorted(register.items(), key=lambda item: places[item[0]].end_year or 9999):
+        by_register[reg] = code  # later (current) councils overwrite retired ones
+    names: dict[str, str] = {}
+    for row in _read_csv(data_file(NAME_LOOKUP_CSV, base=base)):
+        code = by_register.get(row["local-authority-code"])
+        if code:
+            names[row["la-name"].strip().lower()] = code
+    for code, place in places.items():
+        if place.is_upper_tier or place.is_lower_tier:
+            names.setdefault(place.name.strip().lower(), code)
+    return [PlaceName(name=name, place_id=code) for name, code in sorted(names.items())]
+
+
 def _build_changes(base: Path) -> list[CodeChange]:
     changes = []
     for line, row in enumerate(_read_csv(data_file(CHANGES_CSV, base=base)), start=2):
@@ -366,10 +384,14 @@ def geography_load(*, base: Path | None = None, force: bool = False) -> Geograph
     _attach_clusters(base, places)
     neighbours = _build_neighbours(base, places)
     boundaries = _build_boundaries(base, places, changes)
+    names = _build_names(base, places, register)
 
     report.counts = _count(places, neighbours, boundaries, changes)
+    report.counts["name_variants"] = len(names)
     with transaction.atomic(durable=True):
         _write(places, changes, neighbours, boundaries)
+        PlaceName.objects.all().delete()
+        PlaceName.objects.bulk_create(names, batch_size=1000)
         SourceLoad.objects.update_or_create(
             source=GEOGRAPHY_SOURCE,
             defaults={"checksum": report.checksum, "summary": report.as_dict()},
