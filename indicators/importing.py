@@ -8,6 +8,7 @@ release whose files (and adapter version) were imported before is recognised by 
 and changes nothing. A new release becomes current; older releases stay queryable.
 """
 
+import hashlib
 import io
 import logging
 import time
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 REJECT_FILE = "reject_file"  # any bad row: nothing is written (partnership uploads)
 SKIP_ROWS = "skip_rows"  # bad rows are reported and left out (national releases)
 MAX_REJECTIONS_KEPT = 100_000
+# Bump when validation rules change, so unchanged files are re-validated on the next load.
+PIPELINE_VERSION = "1"
 
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -70,16 +73,25 @@ class IndicatorSpec:
 
 
 class Source(Protocol):
-    """What the pipeline needs from a dataset adapter."""
+    """What the pipeline needs from a dataset adapter (read-only, so subclasses may narrow)."""
 
-    dataset: DatasetSpec
-    release_label: str
-    released_on: date | None
-    version: str
-    policy: str
-    blank_value_is_missing: bool
-    split_year: str
-    out_of_scope_prefixes: dict[str, str]
+    @property
+    def dataset(self) -> DatasetSpec: ...
+
+    @property
+    def release_label(self) -> str: ...
+
+    @property
+    def released_on(self) -> date | None: ...
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def policy(self) -> str: ...
+
+    @property
+    def blank_value_is_missing(self) -> bool: ...
 
     def files(self) -> list[Path]: ...
 
@@ -247,10 +259,7 @@ class ObservationWriter:
         buffer = io.StringIO()
         frame.to_csv(buffer, header=False, index=False, na_rep="", float_format="%.17g")
         cols = ", ".join(self.columns)
-        sql = (
-            f"COPY {self.table} ({cols}) FROM STDIN "
-            "(FORMAT csv, FORCE_NOT_NULL (status, note))"
-        )
+        sql = f"COPY {self.table} ({cols}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL (status, note))"
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             copy.write(buffer.getvalue())
 
@@ -267,14 +276,16 @@ def import_source(source: Source, *, progress: ProgressCallback | None = None) -
     """Validate and write one release of a dataset, atomically; see the module docstring."""
     began = time.perf_counter()
     files = source.files()
-    digest = checksum([*files]) + ":" + source.version
+    digest = hashlib.sha256(
+        f"{checksum(files)}:{source.version}:{PIPELINE_VERSION}".encode()
+    ).hexdigest()
     report = ImportReport(
         dataset=source.dataset.slug,
         release_label=source.release_label,
         files=[f.name for f in files],
     )
     existing = DatasetRelease.objects.filter(
-        dataset__slug=source.dataset.slug, checksum=digest[:64]
+        dataset__slug=source.dataset.slug, checksum=digest
     ).first()
     if existing is not None:
         report.status = "unchanged"
@@ -300,7 +311,7 @@ def import_source(source: Source, *, progress: ProgressCallback | None = None) -
                 dataset=dataset,
                 label=source.release_label,
                 released_on=source.released_on,
-                checksum=digest[:64],
+                checksum=digest,
                 files=[str(f.name) for f in files],
                 is_current=False,
             )
@@ -318,7 +329,9 @@ def import_source(source: Source, *, progress: ProgressCallback | None = None) -
                 if not accepted.empty:
                     writer.write(accepted)
                     report.rows_accepted += len(accepted)
-                    per_indicator.update(accepted["indicator_id"].value_counts().to_dict())
+                    counts = accepted["indicator_id"].value_counts()
+                    for pk, count in zip(counts.index, counts.to_numpy(), strict=True):
+                        per_indicator[int(pk)] += int(count)
                     places.update(accepted["place_id"].unique())
                     lo = (accepted["period_start"].min(), accepted["period_end"].min())
                     hi = (accepted["period_start"].max(), accepted["period_end"].max())

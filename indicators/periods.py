@@ -132,7 +132,11 @@ def parse_period(text: str, *, split_year: str = FINANCIAL_YEAR) -> Period:
             year = int(match["y"])
             _check_year(year, raw)
             return Period(date(year, 1, 1), date(year, 12, 31), CALENDAR_YEAR)
-        if match := SPLIT_YEAR.match(text):
+        split = SPLIT_YEAR.match(text)
+        month_form = MONTH_RE.match(text)
+        if split and month_form and int(split["y2"]) != (int(split["y"]) + 1) % 100:
+            split = None  # 2023-05 is May 2023; 2023-24 is a split year
+        if match := split:
             first = int(match["y"])
             second_text = match["y2"]
             second = (
@@ -191,11 +195,12 @@ def period_label(start: date, end: date, kind: str) -> str:
 
 def period_iso(start: date, end: date) -> str:
     """ISO 8601 start/duration form when the span is whole years or months, else start/end."""
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
-    if _span(start, months=months) == end:
-        if months % 12 == 0:
-            return f"{start.isoformat()}/P{months // 12}Y"
-        return f"{start.isoformat()}/P{months}M"
+    approx = (end.year - start.year) * 12 + end.month - start.month
+    for months in (approx, approx + 1):
+        if months > 0 and _span(start, months=months) == end:
+            if months % 12 == 0:
+                return f"{start.isoformat()}/P{months // 12}Y"
+            return f"{start.isoformat()}/P{months}M"
     if start == end:
         return start.isoformat()
     return f"{start.isoformat()}/{end.isoformat()}"

@@ -70,6 +70,22 @@ STATUS_CODES = {
     "normal value": "",
 }
 GSS_CODE = re.compile(r"^[EWSNK]\d{8}$")
+COUNCIL_WORDS = re.compile(
+    r"\b(the|council|borough|city|county|metropolitan|district|royal|london|of|mbc|mdc|"
+    r"lb|bc|dc|ua|rb|cc|mb|md)\b"
+)
+
+
+def normalise_council_name(name: str) -> str:
+    """'Bradford City MDC (MBC)' and 'City of Bradford Metropolitan District Council' →
+    'bradford': the fallback match when a name is not in the lookup as written."""
+    text = name.lower().replace("&", " and ")
+    text = re.sub(r"\(.*?\)", " ", text)
+    text = re.sub(r"[^a-z ]+", " ", text)
+    text = COUNCIL_WORDS.sub(" ", text)
+    return " ".join(text.split())
+
+
 MAX_NOTE = 500
 
 
@@ -187,6 +203,13 @@ class ChunkValidator:
         self.periods = PeriodCache(lookups.split_year)
         self.duplicates = DuplicateTracker()
         self.place_index = {code: i for i, code in enumerate(sorted(lookups.places))}
+        # Only names that stay unambiguous once normalised are used as a fallback.
+        normalised: dict[str, set[str]] = {}
+        for name, code in lookups.names.items():
+            normalised.setdefault(normalise_council_name(name), set()).add(code)
+        self.normalised_names = {
+            key: next(iter(codes)) for key, codes in normalised.items() if len(codes) == 1 and key
+        }
         self.end_years = {
             c: i.end_year for c, i in lookups.places.items() if i.end_year is not None
         }
@@ -201,12 +224,13 @@ class ChunkValidator:
         }
 
     def validate(self, chunk: pd.DataFrame) -> tuple[pd.DataFrame, list[Rejection]]:
-        frame = chunk.reindex(columns=TIDY_COLUMNS).fillna("")
-        for column in TIDY_COLUMNS[1:]:
-            frame[column] = frame[column].astype(str).str.strip()
+        frame = chunk.reindex(columns=TIDY_COLUMNS, fill_value="")
+        frame = frame.astype(object).where(frame.notna(), "")
+        for name in TIDY_COLUMNS[1:]:
+            frame[name] = frame[name].astype(str).str.strip()
         lines = frame["line"].astype(np.int64).to_numpy()
         n = len(frame)
-        reason = np.full(n, "", dtype=object)
+        reason: np.ndarray = np.full(n, "", dtype=object)
         column = np.full(n, "", dtype=object)
         bad_value = np.full(n, "", dtype=object)
 
@@ -228,18 +252,22 @@ class ChunkValidator:
             | upper.str.match(r"^[A-Z]\w{2}\d{6}$").to_numpy()
         )
         by_name = raw_place.str.lower().map(lookups.names)
+        unmatched = by_name.isna() & (raw_place != "")
+        if unmatched.any():
+            fallback = raw_place[unmatched].map(
+                lambda n: self.normalised_names.get(normalise_council_name(n))
+            )
+            by_name = by_name.where(~unmatched, fallback)
         code = pd.Series(np.where(is_code, upper, by_name.fillna("")), index=frame.index)
         known = code.isin(lookups.places.keys()).to_numpy()
         scope = frame["scope"].where(
-            frame["scope"] != "", upper.str[:3].map(lookups.out_of_scope_prefixes).fillna("")
+            frame["scope"] != "",
+            _text(upper.str[:3].map(lookups.out_of_scope_prefixes)),
         )
         reject(raw_place.to_numpy() == "", "place", raw_place, "place is empty")
-        reject(
-            ~known & (scope != "").to_numpy(),
-            "place",
-            raw_place,
-            "geography not held: " + scope,
-        )
+        # A row the source marks as out of scope (another geography, a breakdown we do
+        # not hold) is reported with the source's reason.
+        reject((scope != "").to_numpy(), "place", raw_place, scope)
         reject(~known & is_code, "place", raw_place, "unknown place code " + upper)
         reject(
             ~known & ~is_code,
@@ -260,12 +288,12 @@ class ChunkValidator:
         # Period: parse each distinct text once, then map.
         period_text = frame["period"]
         self.periods.parse(period_text.unique())
-        period_error = period_text.map(self.periods.errors).fillna("")
+        period_error = _text(period_text.map(self.periods.errors))
         reject((period_error != "").to_numpy(), "period", period_text, period_error)
         ok_period = (period_error == "").to_numpy()
         start = period_text.map(self.periods.starts)
         end = period_text.map(self.periods.ends)
-        kind = period_text.map(self.periods.kinds).fillna("")
+        kind = _text(period_text.map(self.periods.kinds))
         period_id = period_text.map(self.periods.ids).fillna(-1).astype(np.int64)
 
         # Retired codes: same area under a new code is moved on; a merged or abolished
@@ -280,7 +308,7 @@ class ChunkValidator:
             retired & ~moved,
             "place",
             raw_place,
-            code.map(self.retired_messages).fillna("")
+            _text(code.map(self.retired_messages))
             + " (the period starts in "
             + start_year.astype(str)
             + ")",
@@ -425,6 +453,11 @@ class ChunkValidator:
         places = code.map(self.place_index).fillna(0).astype(np.int64).to_numpy()
         indicators = indicator_id.astype(np.int64).to_numpy()
         return (indicators << 40) | (period_id.to_numpy() << 20) | places
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Map results as text, with '' where the map found nothing."""
+    return series.astype(object).where(series.notna(), "")
 
 
 def _fmt(number: float) -> str:

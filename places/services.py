@@ -260,9 +260,9 @@ def _build_names(base: Path, places: dict[str, Place], register: dict[str, str])
         by_register[reg] = code  # later (current) councils overwrite retired ones
     names: dict[str, str] = {}
     for row in _read_csv(data_file(NAME_LOOKUP_CSV, base=base)):
-        code = by_register.get(row["local-authority-code"])
-        if code:
-            names[row["la-name"].strip().lower()] = code
+        found = by_register.get(row["local-authority-code"])
+        if found:
+            names[row["la-name"].strip().lower()] = found
     for code, place in places.items():
         if place.is_upper_tier or place.is_lower_tier:
             names.setdefault(place.name.strip().lower(), code)
@@ -431,3 +431,96 @@ def _count(
         "similar_area_links": len(neighbours),
         "boundaries": len(boundaries),
     }
+
+
+SMALL_AREAS_SOURCE = "small-areas"
+LSOA21_ENGLAND = "iod-deprivation/imd2025_england_lsoa21.csv"
+LSOA11_ENGLAND = "iod-deprivation/imd2019_england_lsoa11.csv"
+LSOA11_WALES = "iod-deprivation/imd2019_wales_lsoa11.csv"
+LSOA_RUC = "mysociety-uk-ruc/composite_ruc_lsoa.csv"
+LSOA_RUC_CLASSES = {
+    "0": RuralUrbanClass.URBAN,
+    "1": RuralUrbanClass.RURAL,
+    "2": RuralUrbanClass.SPARSE_AND_RURAL,
+}
+
+
+def small_areas_load(*, base: Path | None = None, force: bool = False) -> GeographyLoadReport:
+    """Create LSOA places (2011 and 2021 editions) from the codes the IoD files use.
+
+    A code kept from 2011 into 2021 is one place; a 2011 code dropped in 2021 ends in 2020.
+    Population and the urban/rural/highly-rural class come from mySociety's composite
+    (2011 LSOAs). No LSOA-to-council lookup is among the public files we hold, so
+    ``lower_tier`` stays empty until one is added.
+    """
+    base = base if base is not None else data_dir()
+    paths = [
+        data_file(p, base=base) for p in (LSOA21_ENGLAND, LSOA11_ENGLAND, LSOA11_WALES, LSOA_RUC)
+    ]
+    report = GeographyLoadReport(checksum=checksum(paths))
+    previous = SourceLoad.objects.filter(source=SMALL_AREAS_SOURCE).first()
+    if previous and previous.checksum == report.checksum and not force:
+        report.skipped = True
+        report.counts = previous.summary.get("counts", {})
+        return report
+
+    def codes(relative: str, column: str) -> set[str]:
+        with data_file(relative, base=base).open(newline="", encoding="utf-8-sig") as handle:
+            found = {row[column].strip() for row in csv.DictReader(handle)}
+        bad = sorted(c for c in found if AREA_TYPE_BY_PREFIX.get(c[:3]) != AreaType.LSOA)
+        if bad:
+            raise GeographyDataError(f"{relative}: {bad[0]} is not an LSOA code")
+        return found
+
+    codes_2021 = codes(LSOA21_ENGLAND, "lsoa21_code")
+    codes_2011 = codes(LSOA11_ENGLAND, "lsoa11_code") | codes(LSOA11_WALES, "lsoa11_code")
+    ruc = {row["lsoa"]: row for row in _read_csv(data_file(LSOA_RUC, base=base))}
+    areas = []
+    for code in sorted(codes_2011 | codes_2021):
+        extra = ruc.get(code, {})
+        population = _float(extra.get("pop"))
+        areas.append(
+            Place(
+                code=code,
+                name=code,
+                area_type=AreaType.LSOA,
+                nation=code[0],
+                start_year=2011 if code in codes_2011 else 2021,
+                end_year=None if code in codes_2021 or code.startswith("W") else 2020,
+                country_id="E92000001" if code.startswith("E") else "W92000004",
+                population=round(population) if population is not None else None,
+                population_year=2011 if population is not None else None,
+                area_km2=_float(extra.get("area")),
+                rural_urban_class=LSOA_RUC_CLASSES.get(extra.get("ukruc-3", ""), ""),
+            )
+        )
+    with transaction.atomic(durable=True):
+        Place.objects.bulk_create(
+            areas,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["code"],
+            update_fields=[
+                "name",
+                "area_type",
+                "nation",
+                "start_year",
+                "end_year",
+                "country",
+                "population",
+                "population_year",
+                "area_km2",
+                "rural_urban_class",
+            ],
+        )
+        report.counts = {
+            "lsoa_2011": len(codes_2011),
+            "lsoa_2021_england": len(codes_2021),
+            "lsoa_places": len(areas),
+            "lsoa_retired_2021": sum(a.end_year is not None for a in areas),
+        }
+        SourceLoad.objects.update_or_create(
+            source=SMALL_AREAS_SOURCE,
+            defaults={"checksum": report.checksum, "summary": report.as_dict()},
+        )
+    return report

@@ -4,6 +4,7 @@ import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from django.utils.text import slugify
@@ -104,10 +105,10 @@ UNIT_FIXES = {
     )
 }
 NOT_HELD = {
-    "ITL Level 1": "ITL Level 1 regions",
-    "ITL Level 2": "ITL Level 2 regions",
-    "ITL Level 3": "ITL Level 3 regions",
-    "Police Force Area": "police force areas",
+    "ITL Level 1": "geography not held: ITL Level 1 regions",
+    "ITL Level 2": "geography not held: ITL Level 2 regions",
+    "ITL Level 3": "geography not held: ITL Level 3 regions",
+    "Police Force Area": "geography not held: police force areas",
 }
 
 
@@ -160,7 +161,7 @@ class OnsElsSource(NationalSource):
     def estimate_rows(self) -> int | None:
         return count_lines(data_file(OBSERVATIONS, base=self.base))
 
-    def _metadata(self, dataset: str) -> dict:  # type: ignore[type-arg]
+    def _metadata(self, dataset: str) -> dict[str, Any]:
         path = self.base / FOLDER / "metadata" / f"{dataset}.json"
         if not path.exists():
             return {}
@@ -171,34 +172,36 @@ class OnsElsSource(NationalSource):
             data_file(CATALOGUE, base=self.base), dtype=str, keep_default_na=False
         )
         specs = []
-        for row in catalogue.itertuples(index=False):
-            meta = self._metadata(row.dataset)
+        for record in catalogue.to_dict("records"):
+            row = {str(k): str(v) for k, v in record.items()}
+            meta = self._metadata(row["dataset"])
             shared = meta.get("shared", {})
-            own = meta.get(row.indicator, {})
-            unit, measure = UNIT_FIXES.get(row.indicator, (row.unit, row.measure))
+            own = meta.get(row["indicator"], {})
+            unit, measure = UNIT_FIXES.get(row["indicator"], (row["unit"], row["measure"]))
             low, high = _bounds(unit, measure)
             polarity = (
                 "higher_better"
-                if row.indicator in HIGHER_IS_BETTER
+                if row["indicator"] in HIGHER_IS_BETTER
                 else "lower_better"
-                if row.indicator in LOWER_IS_BETTER
+                if row["indicator"] in LOWER_IS_BETTER
                 else "neutral"
             )
             levels = [
                 level
                 for level, count in (
-                    ("lower_tier", row.n_lad_rows),
-                    ("upper_tier", row.n_county_rows),
+                    ("lower_tier", row["n_lad_rows"]),
+                    ("upper_tier", row["n_county_rows"]),
                 )
                 if count not in {"", "0"}
             ]
-            single = (catalogue["dataset"] == row.dataset).sum() == 1
-            slug = row.dataset if single else f"{row.dataset}--{slugify(row.indicator)}"
+            dataset_slug, name = row["dataset"], row["indicator"]
+            single = (catalogue["dataset"] == dataset_slug).sum() == 1
+            slug = dataset_slug if single else f"{dataset_slug}--{slugify(name)}"
             specs.append(
                 IndicatorSpec(
                     slug=slug[:160],
-                    source_key=f"{row.dataset}::{row.indicator}",
-                    name=own.get("label") or row.indicator,
+                    source_key=f"{row['dataset']}::{row['indicator']}",
+                    name=own.get("label") or row["indicator"],
                     unit=unit,
                     measure=measure,
                     description="\n\n".join(

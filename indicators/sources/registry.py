@@ -25,6 +25,17 @@ def source_for(job: ImportJob) -> Source:
 
 def national_sources() -> list[Source]:
     """Every real national dataset, in the order load_baseline imports them."""
+    from indicators.sources.fuel_poverty import FuelPovertySource
+    from indicators.sources.iod import Iod2019Source, Iod2025Source, Wimd2019Source
     from indicators.sources.ons_els import OnsElsSource
+    from indicators.sources.sdg import Pm25MortalitySource, WasteSource
 
-    return [OnsElsSource()]
+    return [
+        OnsElsSource(),
+        Iod2019Source(),
+        Iod2025Source(),
+        Wimd2019Source(),
+        Pm25MortalitySource(),
+        WasteSource(),
+        FuelPovertySource(),
+    ]

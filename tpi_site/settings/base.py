@@ -107,6 +107,9 @@ MEDIA_URL = "/media/"
 
 # Real public data (one folder per source, each with SOURCE.md); never fetched at run time.
 TPI_DATA_DIR = env.path("TPI_DATA_DIR", default=BASE_DIR.parent / "shared" / "data")
+# Upload limits for partnership files (bytes): the file itself, and an XLSX unpacked.
+TPI_MAX_UPLOAD_BYTES = env.int("TPI_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+TPI_MAX_XLSX_UNPACKED_BYTES = env.int("TPI_MAX_XLSX_UNPACKED_BYTES", default=200 * 1024 * 1024)
 # Geography year whose boundaries and membership define "current" places in the app.
 TPI_GEOGRAPHY_YEAR = env.int("TPI_GEOGRAPHY_YEAR", default=2024)
 
