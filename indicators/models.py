@@ -105,9 +105,27 @@ class ObservationStatus(models.TextChoices):
 class Observation(models.Model):
     """An indicator's value for a place and a period, from one dataset release and line."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
-    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
-    release = models.ForeignKey(DatasetRelease, on_delete=models.CASCADE, related_name="+")
+    # An append-only fact table written only by the import pipeline, which checks every
+    # reference before writing. Database-level foreign keys would add a deferred trigger
+    # per row (most of the cost of a multi-million-row COPY), and the composite indexes
+    # below already lead with each reference, so neither constraints nor extra indexes.
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    place = models.ForeignKey(
+        "places.Place",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    release = models.ForeignKey(
+        DatasetRelease,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     period_start = models.DateField()
     period_end = models.DateField()
     period_type = models.CharField(max_length=20, choices=list(PERIOD_TYPES.items()))
@@ -121,15 +139,12 @@ class Observation(models.Model):
     source_line = models.PositiveIntegerField(help_text="Line in the source file (1 = header)")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["release", "indicator", "place", "period_start", "period_end"],
-                name="unique_observation_in_release",
-            ),
-        ]
+        # The pipeline rejects a second (indicator, place, period) in one release before
+        # writing, so no unique index has to be maintained on every insert.
         indexes = [
-            models.Index(fields=["indicator", "place", "period_start"]),
-            models.Index(fields=["place", "indicator"]),
+            models.Index(fields=["indicator", "place", "period_start"], name="obs_indicator_place"),
+            models.Index(fields=["place", "indicator"], name="obs_place_indicator"),
+            models.Index(fields=["release"], name="obs_release"),
         ]
 
     def __str__(self) -> str:

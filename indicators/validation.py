@@ -7,7 +7,7 @@ rejected rows, each with its line, column and a reason a person can act on.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -174,6 +174,8 @@ class PeriodCache:
         self.ends: dict[str, date] = {}
         self.kinds: dict[str, str] = {}
         self.start_years: dict[str, int] = {}
+        self.starts_iso: dict[str, str] = {}
+        self.ends_iso: dict[str, str] = {}
         self.errors: dict[str, str] = {}
         self.ids: dict[str, int] = {}
         self._interval_ids: dict[tuple[date, date], int] = {}
@@ -191,6 +193,8 @@ class PeriodCache:
             self.ends[text] = period.end
             self.kinds[text] = period.kind
             self.start_years[text] = period.start.year
+            self.starts_iso[text] = period.start.isoformat()
+            self.ends_iso[text] = period.end.isoformat()
             interval = (period.start, period.end)
             self.ids[text] = self._interval_ids.setdefault(interval, len(self._interval_ids))
 
@@ -203,6 +207,10 @@ class ChunkValidator:
         self.periods = PeriodCache(lookups.split_year)
         self.duplicates = DuplicateTracker()
         self.place_index = {code: i for i, code in enumerate(sorted(lookups.places))}
+        bounds = lookups.indicator_bounds
+        self.lows = {pk: b[0] for pk, b in bounds.items() if b[0] is not None}
+        self.highs = {pk: b[1] for pk, b in bounds.items() if b[1] is not None}
+        self.units = {pk: b[2] for pk, b in bounds.items()}
         # Only names that stay unambiguous once normalised are used as a fallback.
         normalised: dict[str, set[str]] = {}
         for name, code in lookups.names.items():
@@ -234,12 +242,21 @@ class ChunkValidator:
         column = np.full(n, "", dtype=object)
         bad_value = np.full(n, "", dtype=object)
 
-        def reject(mask: np.ndarray, col: str, values: pd.Series, message: pd.Series | str) -> None:
+        def reject(
+            mask: np.ndarray,
+            col: str,
+            values: pd.Series,
+            message: str | pd.Series | Callable[[], pd.Series],
+        ) -> None:
+            """Record the first reason for each newly failing row. A message that depends on
+            the row is passed as a callable, so it is only built when some row fails."""
             fresh = mask & (reason == "")
             if not fresh.any():
                 return
             column[fresh] = col
             bad_value[fresh] = values.to_numpy()[fresh]
+            if callable(message):
+                message = message()
             reason[fresh] = message.to_numpy()[fresh] if isinstance(message, pd.Series) else message
 
         lookups = self.lookups
@@ -252,7 +269,7 @@ class ChunkValidator:
             | upper.str.match(r"^[A-Z]\w{2}\d{6}$").to_numpy()
         )
         by_name = raw_place.str.lower().map(lookups.names)
-        unmatched = by_name.isna() & (raw_place != "")
+        unmatched = by_name.isna() & (raw_place != "") & ~pd.Series(is_code, index=frame.index)
         if unmatched.any():
             fallback = raw_place[unmatched].map(
                 lambda n: self.normalised_names.get(normalise_council_name(n))
@@ -268,12 +285,12 @@ class ChunkValidator:
         # A row the source marks as out of scope (another geography, a breakdown we do
         # not hold) is reported with the source's reason.
         reject((scope != "").to_numpy(), "place", raw_place, scope)
-        reject(~known & is_code, "place", raw_place, "unknown place code " + upper)
+        reject(~known & is_code, "place", raw_place, lambda: "unknown place code " + upper)
         reject(
             ~known & ~is_code,
             "place",
             raw_place,
-            "unknown place name '" + raw_place + "' (give a GSS code or a council name)",
+            lambda: "unknown place name '" + raw_place + "' (give a GSS code or a council name)",
         )
 
         # Indicator.
@@ -282,7 +299,11 @@ class ChunkValidator:
             indicator_id.isna().to_numpy(),
             "indicator",
             frame["indicator"],
-            "unknown indicator '" + frame["indicator"] + "'",
+            lambda: (
+                "unknown indicator '"
+                + frame["indicator"]
+                + "' (use the slug of an indicator in the catalogue)"
+            ),
         )
 
         # Period: parse each distinct text once, then map.
@@ -291,8 +312,8 @@ class ChunkValidator:
         period_error = _text(period_text.map(self.periods.errors))
         reject((period_error != "").to_numpy(), "period", period_text, period_error)
         ok_period = (period_error == "").to_numpy()
-        start = period_text.map(self.periods.starts)
-        end = period_text.map(self.periods.ends)
+        start = period_text.map(self.periods.starts_iso)
+        end = period_text.map(self.periods.ends_iso)
         kind = _text(period_text.map(self.periods.kinds))
         period_id = period_text.map(self.periods.ids).fillna(-1).astype(np.int64)
 
@@ -308,10 +329,12 @@ class ChunkValidator:
             retired & ~moved,
             "place",
             raw_place,
-            _text(code.map(self.retired_messages))
-            + " (the period starts in "
-            + start_year.astype(str)
-            + ")",
+            lambda: (
+                _text(code.map(self.retired_messages))
+                + " (the period starts in "
+                + start_year.astype(str)
+                + ")"
+            ),
         )
 
         # Value and status.
@@ -326,40 +349,47 @@ class ChunkValidator:
         if lookups.blank_value_is_missing:
             marker = marker | empty
         else:
+            # A blank value is only accepted when the status says it was withheld.
             reject(
-                empty & (status == "").to_numpy(),
+                empty & (status != "suppressed").to_numpy(),
                 "value",
                 value_text,
                 "value is empty; write a suppression marker such as c, .., :, * or n/a "
                 "if it is withheld",
             )
-            marker = marker | (empty & (status != "").to_numpy())
+            marker = marker | empty
         value = pd.to_numeric(value_text.where(~marker & ~empty), errors="coerce")
         not_number = (~marker & ~empty & (value.isna() | ~np.isfinite(value))).to_numpy()
-        reject(not_number, "value", value_text, "value '" + value_text + "' is not a number")
+        reject(
+            not_number, "value", value_text, lambda: "value '" + value_text + "' is not a number"
+        )
         status = status.where(~pd.Series(marker, index=frame.index) | (status != ""), "suppressed")
 
-        bounds = indicator_id.map(lookups.indicator_bounds)
-        low = bounds.map(lambda b: b[0] if isinstance(b, tuple) else None).astype(float)
-        high = bounds.map(lambda b: b[1] if isinstance(b, tuple) else None).astype(float)
-        unit = bounds.map(lambda b: b[2] if isinstance(b, tuple) else "")
+        low = indicator_id.map(self.lows).astype(float)
+        high = indicator_id.map(self.highs).astype(float)
+        unit = _text(indicator_id.map(self.units))
         outside = ((value < low) | (value > high)).fillna(False).to_numpy()
         reject(
             outside,
             "value",
             value_text,
-            "value "
-            + value_text
-            + " is impossible for "
-            + unit
-            + " (allowed "
-            + low.map(_fmt)
-            + " to "
-            + high.map(_fmt)
-            + ")",
+            lambda: (
+                "value "
+                + value_text
+                + " is impossible for "
+                + unit
+                + " (allowed "
+                + low.map(_fmt)
+                + " to "
+                + high.map(_fmt)
+                + ")"
+            ),
         )
 
         numbers = {}
+        def not_a_number(label: str, text: pd.Series) -> Callable[[], pd.Series]:
+            return lambda: label + " '" + text + "' is not a number"
+
         for name in ("lower_ci", "upper_ci", "numerator", "denominator"):
             text = frame[name]
             parsed_number = pd.to_numeric(text.where(text != ""), errors="coerce")
@@ -367,7 +397,7 @@ class ChunkValidator:
                 ((text != "") & parsed_number.isna()).to_numpy(),
                 name,
                 text,
-                name.replace("_", " ") + " '" + text + "' is not a number",
+                not_a_number(name.replace("_", " "), text),
             )
             numbers[name] = parsed_number
         lci, uci = numbers["lower_ci"], numbers["upper_ci"]
@@ -375,13 +405,15 @@ class ChunkValidator:
             (lci > uci).fillna(False).to_numpy(),
             "lower_ci",
             frame["lower_ci"],
-            "lower limit " + frame["lower_ci"] + " is above upper limit " + frame["upper_ci"],
+            lambda: (
+                "lower limit " + frame["lower_ci"] + " is above upper limit " + frame["upper_ci"]
+            ),
         )
         reject(
             ((value < lci) | (value > uci)).fillna(False).to_numpy(),
             "value",
             value_text,
-            "value " + value_text + " lies outside its own interval",
+            lambda: "value " + value_text + " lies outside its own interval",
         )
         reject(
             (numbers["denominator"] == 0).fillna(False).to_numpy(),
@@ -412,7 +444,7 @@ class ChunkValidator:
                 dup_mask,
                 "period",
                 frame["period"],
-                pd.Series(dup_lines_full, index=frame.index).map(
+                lambda: pd.Series(dup_lines_full, index=frame.index).map(
                     lambda first: f"duplicate of line {first} (same place, indicator and period)"
                 ),
             )

@@ -31,11 +31,15 @@ def data_file(relative: str, *, base: Path | None = None) -> Path:
     return path
 
 
-def checksum(paths: Iterable[Path]) -> str:
-    """SHA-256 over the files' names and bytes: changes whenever any input changes."""
+def checksum(paths: Iterable[Path], *, include_names: bool = True) -> str:
+    """SHA-256 over the files' bytes (and names): changes whenever any input changes.
+
+    Uploaded files are hashed on content alone, since storage renames duplicates.
+    """
     digest = hashlib.sha256()
     for path in sorted(paths):
-        digest.update(path.name.encode())
+        if include_names:
+            digest.update(path.name.encode())
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)

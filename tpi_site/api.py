@@ -6,4 +6,5 @@ app_name = "api"
 
 urlpatterns = [
     path("", include("places.api.urls")),
+    path("", include("indicators.api.urls")),
 ]

@@ -87,6 +87,7 @@ def test_ons_els_values_keep_interval_and_provenance(data_slice):
         indicator=satisfaction, place_id="E06000001", period_start="2022-04-01"
     )
     assert observation.value == pytest.approx(7.29, abs=0.005)
+    assert observation.value is not None
     assert observation.lower_ci is not None and observation.upper_ci is not None
     assert observation.lower_ci < observation.value < observation.upper_ci
     assert observation.period_label == "2022/23"
@@ -136,6 +137,7 @@ def test_a_new_release_supersedes_the_old_which_stays_queryable(data_slice, tmp_
 
     second = import_source(FuelPovertySource(base=changed))
 
+    assert first.release_id is not None and second.release_id is not None
     assert second.release_id != first.release_id
     old = DatasetRelease.objects.get(pk=first.release_id)
     new = DatasetRelease.objects.get(pk=second.release_id)
