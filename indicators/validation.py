@@ -387,6 +387,7 @@ class ChunkValidator:
         )
 
         numbers = {}
+
         def not_a_number(label: str, text: pd.Series) -> Callable[[], pd.Series]:
             return lambda: label + " '" + text + "' is not a number"
 
