@@ -136,6 +136,9 @@ class Observation(models.Model):
     denominator = models.FloatField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=ObservationStatus.choices, blank=True)
     note = models.CharField(max_length=500, blank=True)
+    source_file = models.PositiveSmallIntegerField(
+        default=0, help_text="Which of the release's files (index into release.files)"
+    )
     source_line = models.PositiveIntegerField(help_text="Line in the source file (1 = header)")
 
     class Meta:
@@ -153,6 +156,12 @@ class Observation(models.Model):
     @property
     def period_label(self) -> str:
         return period_label(self.period_start, self.period_end, self.period_type)
+
+    @property
+    def source_file_name(self) -> str:
+        """The file this value came from (needs ``release`` loaded)."""
+        files = self.release.files or []
+        return files[self.source_file] if self.source_file < len(files) else ""
 
 
 class ImportStatus(models.TextChoices):

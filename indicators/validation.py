@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,7 @@ TIDY_COLUMNS = [
     "status",
     "note",
     "scope",
+    "file",
 ]
 OUTPUT_COLUMNS = [
     "indicator_id",
@@ -43,6 +45,7 @@ OUTPUT_COLUMNS = [
     "denominator",
     "status",
     "note",
+    "source_file",
     "source_line",
 ]
 
@@ -268,7 +271,7 @@ class ChunkValidator:
             upper.str.match(GSS_CODE.pattern).to_numpy()
             | upper.str.match(r"^[A-Z]\w{2}\d{6}$").to_numpy()
         )
-        by_name = raw_place.str.lower().map(lookups.names)
+        by_name = _map(raw_place.str.lower(), lookups.names)
         unmatched = by_name.isna() & (raw_place != "") & ~pd.Series(is_code, index=frame.index)
         if unmatched.any():
             fallback = raw_place[unmatched].map(
@@ -276,10 +279,10 @@ class ChunkValidator:
             )
             by_name = by_name.where(~unmatched, fallback)
         code = pd.Series(np.where(is_code, upper, by_name.fillna("")), index=frame.index)
-        known = code.isin(lookups.places.keys()).to_numpy()
+        known = _map(code, self.place_index).notna().to_numpy()
         scope = frame["scope"].where(
             frame["scope"] != "",
-            _text(upper.str[:3].map(lookups.out_of_scope_prefixes)),
+            _text(_map(upper.str[:3], lookups.out_of_scope_prefixes)),
         )
         reject(raw_place.to_numpy() == "", "place", raw_place, "place is empty")
         # A row the source marks as out of scope (another geography, a breakdown we do
@@ -294,7 +297,7 @@ class ChunkValidator:
         )
 
         # Indicator.
-        indicator_id = frame["indicator"].map(lookups.indicators)
+        indicator_id = _map(frame["indicator"], lookups.indicators)
         reject(
             indicator_id.isna().to_numpy(),
             "indicator",
@@ -309,20 +312,22 @@ class ChunkValidator:
         # Period: parse each distinct text once, then map.
         period_text = frame["period"]
         self.periods.parse(period_text.unique())
-        period_error = _text(period_text.map(self.periods.errors))
+        periods = Factorized(period_text)
+        period_error = _text(periods.map(self.periods.errors))
         reject((period_error != "").to_numpy(), "period", period_text, period_error)
         ok_period = (period_error == "").to_numpy()
-        start = period_text.map(self.periods.starts_iso)
-        end = period_text.map(self.periods.ends_iso)
-        kind = _text(period_text.map(self.periods.kinds))
-        period_id = period_text.map(self.periods.ids).fillna(-1).astype(np.int64)
+        start = periods.map(self.periods.starts_iso)
+        end = periods.map(self.periods.ends_iso)
+        kind = _text(periods.map(self.periods.kinds))
+        period_id = periods.map(self.periods.ids).fillna(-1).astype(np.int64)
 
         # Retired codes: same area under a new code is moved on; a merged or abolished
         # area cannot stand for its successor.
-        start_year = period_text.map(self.periods.start_years).fillna(0).astype(np.int64)
-        end_year = code.map(self.end_years).fillna(9999).astype(np.int64)
+        start_year = periods.map(self.periods.start_years).fillna(0).astype(np.int64)
+        codes = Factorized(code)
+        end_year = codes.map(self.end_years).fillna(9999).astype(np.int64)
         retired = known & ok_period & (start_year > end_year).to_numpy()
-        successor = code.map(self.successors)
+        successor = codes.map(self.successors)
         moved = retired & successor.notna().to_numpy()
         code = code.where(~moved, successor)
         reject(
@@ -330,7 +335,7 @@ class ChunkValidator:
             "place",
             raw_place,
             lambda: (
-                _text(code.map(self.retired_messages))
+                _text(codes.map(self.retired_messages))
                 + " (the period starts in "
                 + start_year.astype(str)
                 + ")"
@@ -339,7 +344,7 @@ class ChunkValidator:
 
         # Value and status.
         status_text = frame["status"].str.lower()
-        mapped_status = status_text.map(STATUS_CODES)
+        mapped_status = _map(status_text, STATUS_CODES)
         note = frame["note"].where(mapped_status.notna(), frame["note"] + " " + frame["status"])
         status = mapped_status.fillna("")
         value_text = frame["value"]
@@ -365,9 +370,10 @@ class ChunkValidator:
         )
         status = status.where(~pd.Series(marker, index=frame.index) | (status != ""), "suppressed")
 
-        low = indicator_id.map(self.lows).astype(float)
-        high = indicator_id.map(self.highs).astype(float)
-        unit = _text(indicator_id.map(self.units))
+        indicators = Factorized(indicator_id)
+        low = indicators.map(self.lows).astype(float)
+        high = indicators.map(self.highs).astype(float)
+        unit = _text(indicators.map(self.units))
         outside = ((value < low) | (value > high)).fillna(False).to_numpy()
         reject(
             outside,
@@ -477,15 +483,43 @@ class ChunkValidator:
                 "denominator": numbers["denominator"][accepted],
                 "status": status[accepted],
                 "note": note[accepted].str.strip().str.slice(0, MAX_NOTE),
+                "source_file": pd.to_numeric(frame["file"][accepted], errors="coerce")
+                .fillna(0)
+                .astype(np.int64),
                 "source_line": lines[accepted],
             }
         )
         return out, rejections
 
     def _keys(self, indicator_id: pd.Series, code: pd.Series, period_id: pd.Series) -> np.ndarray:
-        places = code.map(self.place_index).fillna(0).astype(np.int64).to_numpy()
+        places = _map(code, self.place_index).fillna(0).astype(np.int64).to_numpy()
         indicators = indicator_id.astype(np.int64).to_numpy()
         return (indicators << 40) | (period_id.to_numpy() << 20) | places
+
+
+class Factorized:
+    """A column split once into distinct values and codes, for many dictionary lookups."""
+
+    def __init__(self, series: pd.Series) -> None:
+        self.index = series.index
+        self.codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        self.uniques = pd.Series(uniques)
+        self.missing = (self.codes < 0).any()
+
+    def map(self, mapping: dict[Any, Any]) -> pd.Series:
+        looked_up = self.uniques.map(mapping).to_numpy()
+        if not len(looked_up):
+            return pd.Series(np.full(len(self.codes), np.nan), index=self.index)
+        result = np.take(looked_up, self.codes)
+        if self.missing:
+            result = np.where(self.codes < 0, np.nan, result)
+        return pd.Series(result, index=self.index)
+
+
+def _map(series: pd.Series, mapping: dict[Any, Any]) -> pd.Series:
+    """``series.map(mapping)`` through the distinct values: a column of millions of rows
+    holds a few thousand places and a handful of periods, so look each up once."""
+    return Factorized(series).map(mapping)
 
 
 def _text(series: pd.Series) -> pd.Series:

@@ -133,6 +133,7 @@ class ObservationSerializer(serializers.ModelSerializer[Observation]):
     release = serializers.IntegerField(source="release_id", read_only=True)
     release_label = serializers.CharField(source="release.label", read_only=True)
     release_is_current = serializers.BooleanField(source="release.is_current", read_only=True)
+    source_file_name = serializers.CharField(read_only=True)
     dataset = serializers.CharField(source="release.dataset.slug", read_only=True)
 
     class Meta:
@@ -157,6 +158,7 @@ class ObservationSerializer(serializers.ModelSerializer[Observation]):
             "release",
             "release_label",
             "release_is_current",
+            "source_file_name",
             "source_line",
         ]
 

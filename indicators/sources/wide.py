@@ -47,7 +47,7 @@ class WideSource(NationalSource):
         return list(specs.values())
 
     def chunks(self) -> Iterator[pd.DataFrame]:
-        for wide in self.wide_files:
+        for file_index, wide in enumerate(self.wide_files):
             keys = [m.source_key for m in wide.measures]
             path = data_file(wide.relative, base=self.base)
             for chunk, first_line in read_csv_chunks(path, usecols=[wide.code_column, *keys]):
@@ -60,5 +60,6 @@ class WideSource(NationalSource):
                             "indicator": key,
                             "period": wide.period,
                             "value": chunk[key].to_numpy(),
+                            "file": str(file_index),
                         }
                     )
