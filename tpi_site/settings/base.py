@@ -63,6 +63,7 @@ TEMPLATES = [
 ]
 
 # SQLite file by default; DATABASE_URL (e.g. postgres://user@host:5432/db) switches engine.
+(BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
 }
