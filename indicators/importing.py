@@ -20,15 +20,15 @@ from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pa_csv
 from django.db import connection, transaction
 
 from indicators.models import Dataset, DatasetRelease, Indicator, Observation
 from indicators.periods import FINANCIAL_YEAR
+from indicators.signals import release_imported
 from indicators.validation import OUTPUT_COLUMNS, ChunkValidator, Lookups, PlaceInfo, Rejection
 from places.models import ChangeType, CodeChange, Place, PlaceName
 from places.sources import checksum
+from tpi_site.bulk import bulk_write_frame
 
 logger = logging.getLogger(__name__)
 
@@ -266,13 +266,12 @@ class ObservationWriter:
                 )
 
     def write(self, frame: pd.DataFrame) -> None:
-        if frame.empty:
-            return
-        frame = frame.assign(release_id=self.release_id)[self.columns]
-        if connection.vendor == "postgresql":
-            self._copy(frame)
-        else:
-            self._insert(frame)
+        bulk_write_frame(
+            self.target,
+            frame.assign(release_id=self.release_id),
+            columns=self.columns,
+            not_null_text=("status", "note"),
+        )
 
     def finish(self) -> None:
         if self.partitioned:
@@ -281,23 +280,6 @@ class ObservationWriter:
                     f"ALTER TABLE {self.table} ATTACH PARTITION {self.target} "
                     f"FOR VALUES IN ({int(self.release_id)})"
                 )
-
-    def _copy(self, frame: pd.DataFrame) -> None:
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        buffer = pa.BufferOutputStream()
-        pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False))
-        cols = ", ".join(self.columns)
-        sql = f"COPY {self.target} ({cols}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL (status, note))"
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            copy.write(buffer.getvalue().to_pybytes())
-
-    def _insert(self, frame: pd.DataFrame) -> None:
-        cols = ", ".join(self.columns)
-        marks = ", ".join(["%s"] * len(self.columns))
-        sql = f"INSERT INTO {self.table} ({cols}) VALUES ({marks})"  # noqa: S608
-        rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, list(rows))
 
 
 def _is_partitioned(table: str) -> bool:
@@ -408,6 +390,12 @@ def import_source(source: Source, *, progress: ProgressCallback | None = None) -
         report.seconds = round(time.perf_counter() - began, 3)
         raise
 
+    release_id = report.release_id
+    transaction.on_commit(
+        lambda: release_imported.send(
+            sender=import_source, dataset_slug=source.dataset.slug, release_id=release_id
+        )
+    )
     slug_by_id = {v: k for k, v in indicator_ids.items()}
     report.accepted_by_indicator = {
         slug_by_id.get(pk, str(pk)): int(n) for pk, n in per_indicator.most_common()

@@ -7,4 +7,5 @@ app_name = "api"
 urlpatterns = [
     path("", include("places.api.urls")),
     path("", include("indicators.api.urls")),
+    path("", include("scoring.api.urls")),
 ]

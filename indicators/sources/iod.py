@@ -247,10 +247,20 @@ def _la_2025() -> list[IndicatorSpec]:
         _spec(
             "iod2025-imd-local-concentration",
             "imd25_local_concentration",
-            "IMD 2025 local concentration (population-weighted average rank of the most "
-            "deprived LSOAs; lower = more concentrated deprivation)",
+            "IMD 2025 local concentration (population-weighted average rank of the "
+            "council's most deprived LSOAs; in this file a higher rank is more deprived)",
             unit="rank",
-            polarity=HIGHER,
+            polarity=LOWER,
+            low=0,
+            released=RELEASE_2025,
+        ),
+        _spec(
+            "iod2025-imd-average-rank",
+            "imd_average_rank",
+            "IMD 2025 population-weighted average rank of the council's LSOAs "
+            "(a higher rank is more deprived)",
+            unit="rank",
+            polarity=LOWER,
             low=0,
             released=RELEASE_2025,
         ),
@@ -329,7 +339,7 @@ class Iod2025Source(WideSource):
     )
     release_label = "IoD 2025 via the IMD R package (snapshot 2025-11-20)"
     released_on = RELEASE_2025
-    version = "iod2025-1"
+    version = "iod2025-2"
     wide_files = (
         WideFile("iod-deprivation/imd2025_england_ltla24.csv", "ltla24_code", "2025", _la_2025()),
         WideFile("iod-deprivation/imd2025_england_lsoa21.csv", "lsoa21_code", "2025", _lsoa_2025()),

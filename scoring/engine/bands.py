@@ -6,6 +6,8 @@ Lower bounds are inclusive: 3.5 is orange, 4.5 yellow, 5.5 pale green, 6.5 dark 
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
+import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -34,3 +36,25 @@ def band_for(score: float | None) -> Band | None:
         if score >= band.lower:
             found = band
     return found
+
+
+_LOWER_BOUNDS = np.array([band.lower for band in BANDS[1:]])
+BAND_KEYS: tuple[str, ...] = tuple(band.key for band in BANDS)
+
+
+def band_index(scores: npt.ArrayLike) -> npt.NDArray[np.intp]:
+    """Vectorised ``band_for``: position in ``BANDS`` of each score, -1 where missing.
+
+    Same rule as ``band_for`` (lower bound inclusive): the number of lower bounds
+    (after the first, -inf) that the score reaches.
+    """
+    arr = np.asarray(scores, dtype=np.float64)
+    out = np.searchsorted(_LOWER_BOUNDS, arr, side="right").astype(np.intp)
+    out[np.isnan(arr)] = -1
+    return out
+
+
+def band_keys(scores: npt.ArrayLike) -> pd.Categorical:
+    """Band key of each score as a categorical (missing where the score is)."""
+    codes = band_index(scores).ravel()
+    return pd.Categorical.from_codes(codes, categories=pd.Index(list(BAND_KEYS), dtype=object))

@@ -168,6 +168,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ImportStatusEnum": "indicators.models.ImportStatus",
+        "ScoringRunStatusEnum": "scoring.models.RunStatus",
+        "ObservationStatusEnum": "indicators.models.ObservationStatus",
+    },
 }
 
 LOGGING = {

@@ -17,4 +17,6 @@ class Command(BaseCommand):
         call_command("load_geography", force=force, stdout=self.stdout)
         call_command("load_small_areas", force=force, stdout=self.stdout)
         call_command("import_datasets", stdout=self.stdout)
+        call_command("sync_frameworks", stdout=self.stdout)
+        call_command("rescore", stdout=self.stdout)
         self.stdout.write(f"Baseline data ready in {time.perf_counter() - began:.1f}s")
