@@ -130,10 +130,16 @@ def place_detail(request: HttpRequest, code: str) -> HttpResponse:
                 kind_label=NeighbourKind(kind).label,
                 background=[s for code in countries if (s := boundaries_shape(code, boundaries))],
             )
+    scorecard = None
+    if place.nation == "E" and (place.is_upper_tier or place.is_lower_tier):
+        from scoring.selectors import place_scorecard
+
+        scorecard = place_scorecard(place_code=place.code, is_upper_tier=place.is_upper_tier)
     return render(
         request,
         "places/place_detail.html",
         {
+            "scorecard": scorecard,
             "place": place,
             "hierarchy": hierarchy,
             "similar": similar,

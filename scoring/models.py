@@ -2,6 +2,10 @@
 
 from django.db import models
 
+from scoring.engine import BANDS
+
+BAND_LABELS = {band.key: band.label for band in BANDS}
+
 
 class RunStatus(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -92,6 +96,10 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.place_id} {self.node_key} {self.year}: {self.score}"
+
+    @property
+    def band_label(self) -> str:
+        return BAND_LABELS.get(self.band, "")
 
 
 class ScoreDriver(models.Model):

@@ -1,5 +1,7 @@
 """Reads for scores: always from the current DONE run of a framework, eager-loaded."""
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from frameworks.models import FrameworkNode
@@ -93,3 +95,59 @@ def run_list() -> QuerySet[ScoringRun]:
     return ScoringRun.objects.select_related("framework_version__framework").filter(
         ~Q(status=RunStatus.PENDING)
     )
+
+
+def place_scorecard(
+    *, place_code: str, is_upper_tier: bool, framework: str = "tpi-2024"
+) -> dict[str, Any] | None:
+    """Headline and domain scores for a council, latest year, with the change since the
+    first year scored; None when the framework has not been scored or the place is not in it."""
+    run = current_run(framework=framework)
+    if run is None or not run.periods:
+        return None
+    reference_set = "E-upper_tier" if is_upper_tier else "E-lower_tier"
+    rows = list(
+        Score.objects.filter(
+            run=run,
+            place_id=place_code,
+            reference_set=reference_set,
+            level__in=["headline", "domain"],
+        ).order_by("year")
+    )
+    if not rows:
+        return None
+    latest, first = max(run.periods), min(run.periods)
+    labels = node_labels(run)
+    by_node: dict[str, dict[int, Score]] = {}
+    for row in rows:
+        by_node.setdefault(row.node_key, {})[row.year] = row
+    ordered = sorted(by_node, key=lambda key: labels[key].position if key in labels else 0)
+    lines = []
+    for key in ordered:
+        current = by_node[key].get(latest)
+        if current is None:
+            continue
+        start = by_node[key].get(first)
+        change = (
+            current.score - start.score
+            if current.score is not None and start is not None and start.score is not None
+            else None
+        )
+        lines.append(
+            {
+                "node": labels.get(key),
+                "key": key,
+                "level": current.level,
+                "score": current,
+                "change": change,
+                "history": [by_node[key][y].score for y in sorted(by_node[key])],
+            }
+        )
+    return {
+        "run": run,
+        "year": latest,
+        "first_year": first,
+        "reference_set": reference_set,
+        "tier_label": "upper-tier authorities" if is_upper_tier else "lower-tier authorities",
+        "lines": lines,
+    }

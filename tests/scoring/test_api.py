@@ -83,3 +83,15 @@ def test_bad_parameters_are_clear_400s(api_client, scored_run):
     assert api_client.get("/api/scores/", {"year": "last"}).status_code == 400
     assert api_client.get("/api/scores/drivers/").status_code == 400
     assert api_client.get("/api/scores/", {"framework": "nope"}).status_code == 404
+
+
+def test_place_page_shows_scores_with_band_numbers_and_method(client, scored_run):
+    response = client.get("/places/E06000001/")
+
+    content = response.content.decode()
+    assert f"Thriving Places Index {max(scored_run.periods)}" in content
+    assert scored_run.method_id in content
+    card = response.context["scorecard"]
+    headline = next(line for line in card["lines"] if line["key"] == "local-conditions")
+    assert f"{headline['score'].score:.2f}" in content
+    assert headline["score"].band_label in content
