@@ -1,8 +1,9 @@
 """English Indices of Deprivation 2019 and 2025, Welsh IMD 2019: councils and small areas.
 
 Each edition is one dataset whose release holds its council summaries and its LSOA
-scores. The period is the edition year (the indices mostly describe 2015/16 and
-2021/22 data respectively; the edition is what people cite and compare).
+scores. The period recorded is the year most of an edition's data describe (IoD 2019:
+2015/16; IoD 2025: 2021/22; WIMD 2019: 2017/18), not its publication year, so that a
+score for a year uses the deprivation of that time. The edition stays in every name.
 """
 
 from datetime import date
@@ -184,10 +185,14 @@ class Iod2019Source(WideSource):
     )
     release_label = "IoD 2019 via the IMD R package (snapshot 2025-11-20)"
     released_on = RELEASE_2019
-    version = "iod2019-1"
+    version = "iod2019-2"
     wide_files = (
-        WideFile("iod-deprivation/imd2019_england_ltla23.csv", "ltla23_code", "2019", _la_2019()),
-        WideFile("iod-deprivation/imd2019_england_lsoa11.csv", "lsoa11_code", "2019", _lsoa_2019()),
+        WideFile(
+            "iod-deprivation/imd2019_england_ltla23.csv", "ltla23_code", "2015/16", _la_2019()
+        ),
+        WideFile(
+            "iod-deprivation/imd2019_england_lsoa11.csv", "lsoa11_code", "2015/16", _lsoa_2019()
+        ),
     )
 
 
@@ -339,10 +344,14 @@ class Iod2025Source(WideSource):
     )
     release_label = "IoD 2025 via the IMD R package (snapshot 2025-11-20)"
     released_on = RELEASE_2025
-    version = "iod2025-2"
+    version = "iod2025-3"
     wide_files = (
-        WideFile("iod-deprivation/imd2025_england_ltla24.csv", "ltla24_code", "2025", _la_2025()),
-        WideFile("iod-deprivation/imd2025_england_lsoa21.csv", "lsoa21_code", "2025", _lsoa_2025()),
+        WideFile(
+            "iod-deprivation/imd2025_england_ltla24.csv", "ltla24_code", "2021/22", _la_2025()
+        ),
+        WideFile(
+            "iod-deprivation/imd2025_england_lsoa21.csv", "lsoa21_code", "2021/22", _lsoa_2025()
+        ),
     )
 
 
@@ -437,12 +446,12 @@ class Wimd2019Source(WideSource):
     )
     release_label = "WIMD 2019 via the IMD R package (snapshot 2025-11-20)"
     released_on = date(2019, 11, 27)
-    version = "wimd2019-1"
+    version = "wimd2019-2"
 
     @property
     def wide_files(self):  # type: ignore[override]
         la, lsoa = _wimd()
         return (
-            WideFile("iod-deprivation/imd2019_wales_ltla22.csv", "ltla22_code", "2019", la),
-            WideFile("iod-deprivation/imd2019_wales_lsoa11.csv", "lsoa11_code", "2019", lsoa),
+            WideFile("iod-deprivation/imd2019_wales_ltla22.csv", "ltla22_code", "2017/18", la),
+            WideFile("iod-deprivation/imd2019_wales_lsoa11.csv", "lsoa11_code", "2017/18", lsoa),
         )
