@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "places",
+    "explorer",
     "indicators",
     "frameworks",
     "projects",
