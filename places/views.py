@@ -1,12 +1,18 @@
 """HTML pages for places: thin, they call selectors and chart builders."""
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from explorer.exports import csv_response, xlsx_response
 from places import selectors
 from places.charts import Shape, place_location_figure, similar_areas_figure
 from places.models import AreaType, Level, NeighbourKind, Place, RuralUrbanClass
+from scoring.charts import Series, score_trend_figure
+from scoring.selectors import place_scorecard_detail, scorecard_export_rows
+from scoring.summary import DomainResult, HiddenWeakness, place_summary
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -72,6 +78,75 @@ def boundaries_shape(code: str, boundaries: dict) -> Shape | None:
     return Shape(code, code, boundary.geometry) if boundary else None
 
 
+def _scorecard(place: Place) -> dict[str, Any] | None:
+    if place.nation != "E" or not (place.is_upper_tier or place.is_lower_tier):
+        return None
+    return place_scorecard_detail(place_code=place.code, is_upper_tier=place.is_upper_tier)
+
+
+def _trend_figure(place: Place, card: dict[str, Any] | None) -> dict[str, Any] | None:
+    if card is None or len(card["years"]) < 2:
+        return None
+    series = []
+    for line in card["lines"]:
+        if line["level"] != "headline":
+            continue
+        by_year = line["by_year"]
+        series.append(
+            Series(
+                line["node"].label if line["node"] else line["key"],
+                [by_year.get(y) for y in card["years"]],
+            )
+        )
+    if not series:
+        return None
+    return score_trend_figure(
+        years=card["years"], series=series, title=f"{place.name}: headline scores by year"
+    )
+
+
+def _domain_label(domain: dict[str, Any]) -> str:
+    label = domain["node"].label if domain["node"] else domain["key"]
+    headline = domain.get("headline")
+    if headline is not None and headline.key == "equality" and "equality" not in label.lower():
+        return f"{label} equality"
+    return str(label)
+
+
+def _summary(place: Place, card: dict[str, Any] | None) -> list[str]:
+    if card is None:
+        return []
+    domains = [
+        DomainResult(
+            label=_domain_label(d),
+            score=d["score"].score,
+            band_label=d["score"].band_label,
+            change=d["change"],
+        )
+        for d in card["domains"]
+    ]
+    labels = {
+        slot["node"].key: slot["node"].label
+        for d in card["domains"]
+        for g in d["groups"]
+        for slot in g["slots"]
+    }
+    hidden = [
+        HiddenWeakness(indicator=labels.get(f.slot_key, f.slot_key), hidden_by=f.hidden_by)
+        for f in card["flags"]
+    ]
+    return place_summary(
+        place=place.name,
+        year=card["year"],
+        first_year=card["first_year"],
+        domains=domains,
+        hidden=hidden,
+        indicators_with_data=card["slots_with_data"],
+        indicators_expected=card["slots_total"],
+        peer_label=f"English {card['tier_label']}",
+    )
+
+
 def place_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
         place = selectors.place_get(code=code)
@@ -79,6 +154,18 @@ def place_detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(f"No place has the code {code!r}.") from None
     if code != place.code:
         return redirect("places:detail", code=place.code)
+    scorecard = _scorecard(place)
+    export = request.GET.get("format", "")
+    if export in ("csv", "xlsx"):
+        if scorecard is None:
+            raise Http404(f"{place.name} has no Thriving Places Index scores.")
+        headers, rows = scorecard_export_rows(scorecard)
+        filename = f"tpi-{place.code}-{scorecard['year']}.{export}"
+        if export == "csv":
+            return csv_response(headers=headers, rows=rows, filename=filename)
+        return xlsx_response(
+            headers=headers, rows=rows, filename=filename, sheet_title=f"{place.code} scorecard"
+        )
     hierarchy = selectors.place_hierarchy(place=place)
     similar = selectors.place_similar_areas(place=place)
     retired_by, created_by = selectors.code_changes_for(code=place.code)
@@ -130,11 +217,6 @@ def place_detail(request: HttpRequest, code: str) -> HttpResponse:
                 kind_label=NeighbourKind(kind).label,
                 background=[s for code in countries if (s := boundaries_shape(code, boundaries))],
             )
-    scorecard = None
-    if place.nation == "E" and (place.is_upper_tier or place.is_lower_tier):
-        from scoring.selectors import place_scorecard
-
-        scorecard = place_scorecard(place_code=place.code, is_upper_tier=place.is_upper_tier)
     return render(
         request,
         "places/place_detail.html",
@@ -151,5 +233,7 @@ def place_detail(request: HttpRequest, code: str) -> HttpResponse:
             "successors": successors,
             "location_figure": location_figure,
             "similar_figure": similar_figure,
+            "trend_figure": _trend_figure(place, scorecard),
+            "summary": _summary(place, scorecard),
         },
     )

@@ -141,6 +141,7 @@ def place_scorecard(
                 "score": current,
                 "change": change,
                 "history": [by_node[key][y].score for y in sorted(by_node[key])],
+                "by_year": {y: by_node[key][y].score for y in sorted(by_node[key])},
             }
         )
     return {
@@ -151,3 +152,217 @@ def place_scorecard(
         "tier_label": "upper-tier authorities" if is_upper_tier else "lower-tier authorities",
         "lines": lines,
     }
+
+
+def _period_label(start: Any, end: Any) -> str:
+    if start is None and end is None:
+        return ""
+    if start is None or end is None or start == end:
+        return (start or end).strftime("%b %Y")
+    if start.year == end.year and start.month == 1 and end.month == 12:
+        return str(start.year)
+    return f"{start.strftime('%b %Y')} – {end.strftime('%b %Y')}"
+
+
+def _value_label(value: float | None, node: FrameworkNode) -> str:
+    if value is None:
+        return ""
+    indicator = node.indicator
+    places = indicator.decimal_places if indicator else 2
+    text = f"{value:,.{places}f}"
+    unit = indicator.unit if indicator else ""
+    return f"{text} {unit}".strip()
+
+
+def place_scorecard_detail(
+    *, place_code: str, is_upper_tier: bool, framework: str = "tpi-2024"
+) -> dict[str, Any] | None:
+    """The scorecard of ``place_scorecard`` plus, for each domain, its subdomains and
+    their indicators (value, data period, z, contribution, source, hidden weakness), the
+    headline history for a trend chart and the counts a summary needs.
+
+    Four queries beyond ``place_scorecard``: subdomain scores, nodes with indicators,
+    drivers and flags of the latest year.
+    """
+    card = place_scorecard(place_code=place_code, is_upper_tier=is_upper_tier, framework=framework)
+    if card is None:
+        return None
+    run, year, first = card["run"], card["year"], card["first_year"]
+    reference_set = card["reference_set"]
+    nodes = list(
+        FrameworkNode.objects.filter(version_id=run.framework_version_id)
+        .select_related("indicator")
+        .order_by("position")
+    )
+    children: dict[str, list[FrameworkNode]] = {}
+    for node in nodes:
+        children.setdefault(node.parent_key, []).append(node)
+    sub_scores: dict[str, dict[int, Score]] = {}
+    for row in Score.objects.filter(
+        run=run,
+        place_id=place_code,
+        reference_set=reference_set,
+        level="subdomain",
+        year__in=[first, year],
+    ):
+        sub_scores.setdefault(row.node_key, {})[row.year] = row
+    drivers = {
+        (d.node_key, d.slot_key): d
+        for d in ScoreDriver.objects.filter(
+            run=run, place_id=place_code, year=year, reference_set=reference_set
+        ).exclude(level="headline")
+    }
+    flags = {
+        f.slot_key: f
+        for f in ScoreFlag.objects.filter(
+            run=run, place_id=place_code, year=year, reference_set=reference_set
+        )
+    }
+
+    def slot_rows(parent: str) -> list[dict[str, Any]]:
+        rows = []
+        for slot in children.get(parent, []):
+            if slot.level != "indicator":
+                continue
+            driver = drivers.get((parent, slot.key))
+            if driver is not None and driver.value is None:
+                driver = None
+            rows.append(
+                {
+                    "node": slot,
+                    "indicator": slot.indicator,
+                    "driver": driver,
+                    "value_label": _value_label(driver.value, slot) if driver else "",
+                    "period_label": (
+                        _period_label(driver.data_period_start, driver.data_period_end)
+                        if driver
+                        else ""
+                    ),
+                    "flag": flags.get(slot.key),
+                }
+            )
+        return rows
+
+    def change(scores: dict[int, Score]) -> float | None:
+        now, then = scores.get(year), scores.get(first)
+        if now is None or then is None or now.score is None or then.score is None:
+            return None
+        return now.score - then.score
+
+    domains = []
+    slots_total = slots_with_data = 0
+    for line in card["lines"]:
+        if line["level"] != "domain":
+            continue
+        groups = []
+        direct = slot_rows(line["key"])
+        if direct:
+            groups.append(
+                {
+                    "node": line["node"],
+                    "key": line["key"],
+                    "level": "domain",
+                    "score": line["score"],
+                    "change": line["change"],
+                    "slots": direct,
+                }
+            )
+        for sub in children.get(line["key"], []):
+            if sub.level != "subdomain":
+                continue
+            scores = sub_scores.get(sub.key, {})
+            groups.append(
+                {
+                    "node": sub,
+                    "key": sub.key,
+                    "level": "subdomain",
+                    "score": scores.get(year),
+                    "change": change(scores),
+                    "slots": slot_rows(sub.key),
+                }
+            )
+        for group in groups:
+            slots_total += len(group["slots"])
+            slots_with_data += sum(1 for s in group["slots"] if s["driver"] is not None)
+        parent = next((n for n in nodes if n.key == line["node"].parent_key), None)
+        domains.append({**line, "headline": parent, "groups": groups})
+    card["domains"] = domains
+    card["flags"] = list(flags.values())
+    card["slots_total"] = slots_total
+    card["slots_with_data"] = slots_with_data
+    card["years"] = sorted(run.periods)
+    return card
+
+
+def scorecard_export_rows(card: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """Headers and rows of a detailed scorecard for CSV/XLSX: nodes then indicator slots."""
+    headers = [
+        "node",
+        "level",
+        "label",
+        "score",
+        "band",
+        "rank",
+        "rank_of",
+        "coverage",
+        "robust",
+        f"change_since_{card['first_year']}",
+        "indicator",
+        "value",
+        "unit",
+        "data_period",
+        "z",
+        "contribution",
+        "hidden_weakness",
+        "source_organisation",
+        "source_url",
+    ]
+    rows: list[list[Any]] = []
+
+    def node_row(key: str, level: str, label: str, score: Score | None, change: Any) -> None:
+        rows.append(
+            [
+                key,
+                level,
+                label,
+                None if score is None else score.score,
+                "" if score is None else score.band_label,
+                None if score is None else score.rank,
+                None if score is None else score.rank_of,
+                "" if score is None else f"{score.coverage_present} of {score.coverage_expected}",
+                None if score is None or score.score is None else score.robust,
+                change,
+            ]
+            + [""] * 9
+        )
+
+    domain_keys = {d["key"] for d in card["domains"]}
+    for line in card["lines"]:
+        label = line["node"].label if line["node"] else line["key"]
+        node_row(line["key"], line["level"], label, line["score"], line["change"])
+        if line["key"] not in domain_keys:
+            continue
+        domain = next(d for d in card["domains"] if d["key"] == line["key"])
+        for group in domain["groups"]:
+            if group["level"] == "subdomain":
+                node_row(
+                    group["key"], "subdomain", group["node"].label, group["score"], group["change"]
+                )
+            for slot in group["slots"]:
+                indicator, driver, flag = slot["indicator"], slot["driver"], slot["flag"]
+                rows.append(
+                    [slot["node"].key, "indicator", slot["node"].label]
+                    + [""] * 7
+                    + [
+                        indicator.name if indicator else slot["node"].derived_key,
+                        driver.value if driver else "no data yet",
+                        indicator.unit if indicator else "",
+                        slot["period_label"],
+                        driver.z if driver else None,
+                        driver.contribution if driver else None,
+                        f"yes (hidden by {flag.hidden_by})" if flag else "",
+                        indicator.source_organisation if indicator else "",
+                        indicator.source_url if indicator else "",
+                    ]
+                )
+    return headers, rows
