@@ -2,14 +2,17 @@
 
 from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import json_script
 
 from explorer.exports import csv_response, xlsx_response
 from places import selectors
 from places.charts import Shape, place_location_figure, similar_areas_figure
-from places.models import AreaType, Level, NeighbourKind, Place, RuralUrbanClass
+from places.models import AreaType, Level, NeighbourKind, Place, RuralUrbanClass, SourceLoad
+from places.services import GEOGRAPHY_SOURCE
 from scoring.charts import Series, score_trend_figure
 from scoring.selectors import place_scorecard_detail, scorecard_export_rows
 from scoring.summary import DomainResult, HiddenWeakness, place_summary
@@ -147,6 +150,49 @@ def _summary(place: Place, card: dict[str, Any] | None) -> list[str]:
     )
 
 
+FIGURE_CACHE_SECONDS = 24 * 3600
+
+
+def _place_figures(
+    place: Place,
+    neighbours: list[Place],
+    kind: str,
+    context_places: list[Place],
+    context_label: str,
+    countries: list[str],
+) -> tuple[str | None, str | None]:
+    """The two maps of a place page, as ready-to-embed JSON script elements."""
+    codes = (
+        [place.code, *countries] + [p.code for p in context_places] + [p.code for p in neighbours]
+    )
+    boundaries = selectors.boundaries_for(codes=codes)
+    own_shape = _shape(place, boundaries)
+    if not own_shape:
+        return None, None
+    context_shapes = [
+        s for p in context_places if p.code != place.code if (s := _shape(p, boundaries))
+    ]
+    location = place_location_figure(
+        place=own_shape, context=context_shapes, context_label=context_label or place.name
+    )
+    similar = None
+    if neighbours:
+        pairs = [
+            (s, rank) for rank, p in enumerate(neighbours, start=1) if (s := _shape(p, boundaries))
+        ]
+        similar = similar_areas_figure(
+            place=own_shape,
+            neighbours=[s for s, _ in pairs],
+            ranks=[r for _, r in pairs],
+            kind_label=NeighbourKind(kind).label,
+            background=[s for code in countries if (s := boundaries_shape(code, boundaries))],
+        )
+    return (
+        str(json_script(location, "location-figure-data")),
+        str(json_script(similar, "similar-figure-data")) if similar else None,
+    )
+
+
 def place_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
         place = selectors.place_get(code=code)
@@ -191,32 +237,17 @@ def place_detail(request: HttpRequest, code: str) -> HttpResponse:
         context_label = "England"
 
     countries = sorted({p.country_id for p in [place, *neighbours] if p.country_id})
-    codes = (
-        [place.code, *countries] + [p.code for p in context_places] + [p.code for p in neighbours]
+    # The outlines only change when the geography is reloaded: cache the rendered figure
+    # scripts per place and kind, keyed by the loaded geography's checksum.
+    geography = SourceLoad.objects.filter(source=GEOGRAPHY_SOURCE).values_list(
+        "checksum", flat=True
     )
-    boundaries = selectors.boundaries_for(codes=codes)
-    own_shape = _shape(place, boundaries)
-    location_figure = similar_figure = None
-    if own_shape:
-        context_shapes = [
-            s for p in context_places if p.code != place.code if (s := _shape(p, boundaries))
-        ]
-        location_figure = place_location_figure(
-            place=own_shape, context=context_shapes, context_label=context_label or place.name
-        )
-        if neighbours:
-            pairs = [
-                (s, rank)
-                for rank, p in enumerate(neighbours, start=1)
-                if (s := _shape(p, boundaries))
-            ]
-            similar_figure = similar_areas_figure(
-                place=own_shape,
-                neighbours=[s for s, _ in pairs],
-                ranks=[r for _, r in pairs],
-                kind_label=NeighbourKind(kind).label,
-                background=[s for code in countries if (s := boundaries_shape(code, boundaries))],
-            )
+    cache_key = f"place-figures:{next(iter(geography), '')[:16]}:{place.code}:{kind}"
+    figures = cache.get(cache_key)
+    if figures is None:
+        figures = _place_figures(place, neighbours, kind, context_places, context_label, countries)
+        cache.set(cache_key, figures, FIGURE_CACHE_SECONDS)
+    location_figure, similar_figure = figures
     return render(
         request,
         "places/place_detail.html",
