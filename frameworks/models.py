@@ -4,16 +4,22 @@ A framework's structure is stored per version, so scores always point at the exa
 they were computed with; an edit makes a new version.
 """
 
+from django.conf import settings
 from django.db import models
 
+from partnerships.models import Owned
 
-class Framework(models.Model):
+
+class Framework(Owned):
     key = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     source = models.TextField(blank=True, help_text="Where the structure comes from")
     is_index = models.BooleanField(
         default=False, help_text="A published index (the baseline), not a partnership's own"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
@@ -70,6 +76,9 @@ class FrameworkNode(models.Model):
         max_length=120, blank=True, help_text="A derived measure (e.g. an equality gap) instead"
     )
     polarity = models.SmallIntegerField(default=1, help_text="+1 higher is better, -1 lower")
+    weight = models.FloatField(
+        default=1.0, help_text="Relative weight among its siblings (the index uses 1 for all)"
+    )
     transform = models.CharField(max_length=8, default="none")
     stands_in_for = models.CharField(max_length=300, blank=True)
     note = models.TextField(blank=True)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from indicators.periods import PERIOD_TYPES, period_label
+from partnerships.models import Owned
 
 
 class Polarity(models.TextChoices):
@@ -12,7 +13,7 @@ class Polarity(models.TextChoices):
     NEUTRAL = "neutral", "Neither (context)"
 
 
-class Dataset(models.Model):
+class Dataset(Owned):
     """A publication that is released over time (an ONS series, IoD, a partnership's file)."""
 
     slug = models.SlugField(max_length=120, unique=True)
@@ -180,6 +181,14 @@ class ImportJob(models.Model):
         Dataset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     kind = models.CharField(max_length=40, help_text="Importer used (e.g. local, ons-els)")
+    partnership = models.ForeignKey(
+        "partnerships.Partnership",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The partnership whose local data this is (empty for national releases)",
+    )
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     original_name = models.CharField(max_length=255, blank=True)
     options = models.JSONField(default=dict, blank=True)

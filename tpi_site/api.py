@@ -8,4 +8,6 @@ urlpatterns = [
     path("", include("places.api.urls")),
     path("", include("indicators.api.urls")),
     path("", include("scoring.api.urls")),
+    path("", include("partnerships.api.urls")),
+    path("", include("frameworks.api.urls")),
 ]

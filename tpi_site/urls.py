@@ -11,6 +11,9 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/", include("tpi_site.api")),
     path("", include(([*map_urls.urlpatterns, *compare_urls.urlpatterns], "explorer"))),
+    path("accounts/", include("partnerships.account_urls")),
+    path("", include("partnerships.urls")),
+    path("", include("frameworks.urls")),
     path("", include("indicators.urls")),
     path("", include("places.urls")),
 ]
