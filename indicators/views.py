@@ -30,7 +30,7 @@ from indicators.models import (
 )
 from places.models import Level, Place
 
-LOGIN_URL = "admin:login"  # the only sign-in page the site has so far
+LOGIN_URL = "accounts:login"
 ALLOWED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 REJECTED_SHOWN = 500
 FINISHED = {ImportStatus.DONE, ImportStatus.UNCHANGED, ImportStatus.REJECTED, ImportStatus.FAILED}
