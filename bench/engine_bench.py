@@ -10,8 +10,10 @@ leaf domains holding indicators directly). Times, best of 3:
   ``np.nanmean``/``np.nanstd``, z, per-node ``np.nanmean`` over children, clip);
 
 prints both, the ratio (target: engine within 1.5× of plain numpy) and whether both
-give the same numbers. Then times drivers and a 50-draw robustness run at council
-scale (~300 places × 10 periods).
+give the same numbers. Then the same tree with node and slot weights (a partnership's
+framework, weights drawn in 0.5-3): engine against plain numpy's weighted means, and
+the cost over the unweighted run. Then times drivers and a 50-draw robustness run at
+council scale (~300 places × 10 periods), unweighted and weighted.
 
     .venv/bin/python bench/engine_bench.py [--places 33700] [--periods 10]
 """
@@ -19,6 +21,8 @@ scale (~300 places × 10 periods).
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import functools
 import itertools
 import sys
 import time
@@ -78,6 +82,14 @@ def build_tree(rng: np.random.Generator) -> FrameworkTree:
     return FrameworkTree(tuple(nodes), tuple(slots))
 
 
+def weighted(tree: FrameworkTree, rng: np.random.Generator) -> FrameworkTree:
+    """The same tree with every node and slot weight drawn uniformly in [0.5, 3]."""
+    return FrameworkTree(
+        tuple(dataclasses.replace(n, weight=float(rng.uniform(0.5, 3.0))) for n in tree.nodes),
+        tuple(dataclasses.replace(s, weight=float(rng.uniform(0.5, 3.0))) for s in tree.slots),
+    )
+
+
 def build_cube(
     rng: np.random.Generator, tree: FrameworkTree, n_places: int, n_periods: int
 ) -> ObservationCube:
@@ -105,7 +117,8 @@ def plain_numpy(
     """The same arithmetic written the obvious way with numpy's nan-functions.
 
     ``major="row"``: values are (rows × indicators); ``"indicator"``: (indicators ×
-    rows), the engine's layout. Returns (rows × nodes) scores either way.
+    rows), the engine's layout. Returns (rows × nodes) scores either way. With node or
+    slot weights, the means are ``nansum(w x) / nansum(w [x present])``.
     """
     idx = tree.index
     im = major == "indicator"
@@ -143,13 +156,21 @@ def plain_numpy(
         else:
             scores[:, node] = v
 
+    def mean(a: np.ndarray, w: np.ndarray) -> np.ndarray:
+        if not idx.is_weighted:
+            return np.nanmean(a, axis=node_axis)
+        ww = w[:, None] if im else w[None, :]
+        present = (~np.isnan(a)) * ww
+        return np.nansum(a * ww, axis=node_axis) / present.sum(axis=node_axis)
+
     for node in idx.holder_pos:
         members = np.flatnonzero(idx.slot_node_pos == node)
-        put(node, np.clip(5.0 + k * np.nanmean(cols(z, members), axis=node_axis), 0.0, 10.0))
+        zbar = mean(cols(z, members), idx.slot_weight[members])
+        put(node, np.clip(5.0 + k * zbar, 0.0, 10.0))
     for rank in (1, 0):
         for node in np.flatnonzero((idx.level_rank == rank) & ~idx.holder_mask):
             kids = np.flatnonzero(idx.parent_pos == node)
-            put(node, np.nanmean(cols(scores, kids), axis=node_axis))
+            put(node, mean(cols(scores, kids), idx.node_weight[kids]))
     return scores.T if im else scores
 
 
@@ -212,22 +233,51 @@ def main() -> None:
     print(f"ratio engine / faster plain numpy       : {t_engine / t_plain:7.2f}x (target <= 1.5x)")
     print(f"same numbers (|diff| <= 1e-9, same NaN) : {same} (max |difference| {max_diff:.2e})")
 
-    council_tree = tree
-    council = build_cube(rng, council_tree, args.council_places, args.periods)
-    council_result = compute_scores(council, council_tree, settings)
-    t_drivers, drivers = best_of(3, lambda: compute_drivers(council_result))
+    # The same cube and structure with node and slot weights (a bespoke framework).
+    wtree = weighted(tree, np.random.default_rng(7))
+    t_wengine, wresult = best_of(3, lambda: compute_scores(cube, wtree, settings))
+    t_wplain, wplain = best_of(
+        3, lambda: plain_numpy(cube.data, cube.group_starts, wtree, 2.0, major="indicator")
+    )
+    wscores = wresult.score.T
+    wsame = np.allclose(wscores, wplain, rtol=0, atol=1e-9, equal_nan=True) and np.array_equal(
+        np.isnan(wscores), np.isnan(wplain)
+    )
+    print(f"core scoring, engine, unweighted tree   : {t_engine:7.3f} s (best of 3)")
     print(
-        f"drivers, {args.council_places} places × {args.periods} periods: "
-        f"{t_drivers:.3f} s ({len(drivers):,} rows)"
+        f"core scoring, engine, weighted tree     : {t_wengine:7.3f} s (best of 3, "
+        f"{t_wengine / t_engine:.2f}x the unweighted)"
     )
-    t_robust, robust = best_of(
-        1, lambda: assess_robustness(council, council_tree, settings, n_draws=args.draws)
-    )
+    print(f"core scoring, plain numpy, weighted     : {t_wplain:7.3f} s (indicator-major)")
     print(
-        f"robustness, {args.draws} draws, {args.council_places} places × {args.periods} "
-        f"periods: {t_robust:.3f} s ({len(robust.summary):,} rows, "
-        f"{robust.summary['robust'].mean():.0%} robust)"
+        f"weighted: same numbers as plain numpy   : {wsame} "
+        f"(max |difference| {float(np.nanmax(np.abs(wscores - wplain))):.2e})"
     )
+
+    council = build_cube(rng, tree, args.council_places, args.periods)
+    for name, council_tree in (("unweighted", tree), ("weighted", wtree)):
+        council_result = compute_scores(council, council_tree, settings)
+        t_drivers, drivers = best_of(3, functools.partial(compute_drivers, council_result))
+        sums = drivers.groupby(["place", "period", "node"], observed=True).agg(
+            c=("contribution", "sum"), s=("score", "first")
+        )
+        drift = float(np.abs(sums["c"] - (sums["s"] - settings.centre)).max())
+        print(
+            f"drivers, {name}, {args.council_places} places × {args.periods} periods: "
+            f"{t_drivers:.3f} s ({len(drivers):,} rows; max |Σ contribution - (score - 5)| "
+            f"{drift:.1e})"
+        )
+        t_robust, robust = best_of(
+            1,
+            functools.partial(
+                assess_robustness, council, council_tree, settings, n_draws=args.draws
+            ),
+        )
+        print(
+            f"robustness, {name}, {args.draws} draws, {args.council_places} places × "
+            f"{args.periods} periods: {t_robust:.3f} s ({len(robust.summary):,} rows, "
+            f"{robust.summary['robust'].mean():.0%} robust)"
+        )
 
 
 if __name__ == "__main__":

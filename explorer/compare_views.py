@@ -1,4 +1,5 @@
-"""Compare 2-8 councils side by side on every node of the current TPI 2024 run."""
+"""Compare 2-8 councils side by side on every node of the current run of a framework the
+person may see (``?framework=``, default TPI 2024)."""
 
 import re
 from dataclasses import dataclass, field
@@ -8,14 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from explorer.compare_charts import Bar, Series, compare_figure
+from explorer.selectors import framework_choose
 from frameworks.models import FrameworkNode
 from places.models import AreaType, Level, NeighbourKind, Place, SimilarArea
 from places.selectors import geography_year
 from scoring.engine import BANDS
 from scoring.models import Score, ScoringRun
-from scoring.selectors import current_run, node_labels
+from scoring.selectors import node_labels
 
-FRAMEWORK = "tpi-2024"
 MIN_PLACES, MAX_PLACES = 2, 8
 ROW_LEVELS = ("headline", "domain", "subdomain")
 CHART_LEVELS = ("headline", "domain")
@@ -29,10 +30,12 @@ class Preset:
     description: str
     places: list[Place]
     tier: str
+    framework: str = ""
 
     @property
     def query(self) -> str:
-        return urlencode({"places": ",".join(p.code for p in self.places), "tier": self.tier})
+        params = {"places": ",".join(p.code for p in self.places), "tier": self.tier}
+        return urlencode({**params, **({"framework": self.framework} if self.framework else {})})
 
 
 @dataclass
@@ -128,10 +131,22 @@ def compare(request: HttpRequest) -> HttpResponse:
     remove = set(parse_codes(request.GET.get("remove", "")))
     codes = [c for c in codes if c not in remove]
     messages: list[str] = []
-    run: ScoringRun | None = current_run(framework=FRAMEWORK, scope="councils")
-    context: dict = {"codes": codes, "codes_text": ", ".join(codes), "run": run}
+    chosen = framework_choose(key=request.GET.get("framework", ""), user=request.user)
+    run: ScoringRun | None = chosen.run
+    extra = {} if chosen.is_default else {"framework": chosen.key}
+    context: dict = {
+        "codes": codes,
+        "codes_text": ", ".join(codes),
+        "run": run,
+        "framework_key": extra.get("framework", ""),
+        "framework_name": "" if chosen.is_default else chosen.name,
+    }
     if run is None or not run.periods:
-        messages.append("The Thriving Places Index 2024 has not been scored yet.")
+        messages.append(
+            "The Thriving Places Index 2024 has not been scored yet."
+            if chosen.is_default
+            else f"{chosen.name} has not been scored yet."
+        )
         return render(request, "explorer/compare.html", {**context, "notices": messages})
 
     years = sorted(run.periods)
@@ -236,6 +251,8 @@ def compare(request: HttpRequest) -> HttpResponse:
         )
 
     presets = _presets(places[0], tier, year) if places else []
+    if extra:
+        presets = [Preset(p.label, p.description, p.places, p.tier, chosen.key) for p in presets]
     return render(
         request,
         "explorer/compare.html",
@@ -253,7 +270,12 @@ def compare(request: HttpRequest) -> HttpResponse:
             "tier_name": TIERS[tier],
             "presets": presets,
             "removal_links": [
-                (p, urlencode({"places": ",".join(c for c in codes if c != p.code), "tier": tier}))
+                (
+                    p,
+                    urlencode(
+                        {"places": ",".join(c for c in codes if c != p.code), "tier": tier, **extra}
+                    ),
+                )
                 for p in places
             ],
             "max_places": MAX_PLACES,

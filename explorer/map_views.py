@@ -144,11 +144,14 @@ def _sorted(rows: list[Row], sort: str) -> list[Row]:
     return ordered + unranked
 
 
-def _export(request: HttpRequest, query: Query, rows: list[Row], page: str) -> HttpResponse | None:
+def _export(
+    request: HttpRequest, query: Query, rows: list[Row], page: str, chosen: selectors.Chosen
+) -> HttpResponse | None:
     fmt = request.GET.get("format", "")
     if fmt not in {"csv", "xlsx"}:
         return None
-    filename = f"tpi-{page}-{query.node.key}-{query.reference_set}-{query.year}.{fmt}"
+    prefix = "tpi" if chosen.is_default else chosen.key
+    filename = f"{prefix}-{page}-{query.node.key}-{query.reference_set}-{query.year}.{fmt}"
     table = [row.export() for row in rows]
     if fmt == "csv":
         return csv_response(headers=EXPORT_HEADERS, rows=table, filename=filename)
@@ -170,10 +173,12 @@ def _common(
     nodes: list[FrameworkNode],
     regions: list[Place],
     run: ScoringRun,
+    chosen: selectors.Chosen,
 ) -> dict[str, Any]:
     bands = palette([BandStyle(b.key, b.label, b.colour) for b in BANDS], query.palette)
     return {
         "run": run,
+        **_framework_context(chosen),
         "query": query,
         "filters": query.filters,
         "node_groups": _node_groups(nodes),
@@ -189,24 +194,38 @@ def _common(
     }
 
 
-def _no_run(request: HttpRequest, template: str) -> HttpResponse:
-    return render(request, template, {"run": None})
+def _framework_context(chosen: selectors.Chosen) -> dict[str, Any]:
+    """The framework shown; a bespoke one is named and carried by the filter form."""
+    return {
+        "framework_key": "" if chosen.is_default else chosen.key,
+        "framework_name": "" if chosen.is_default else chosen.name,
+    }
+
+
+def _no_run(request: HttpRequest, template: str, chosen: selectors.Chosen) -> HttpResponse:
+    return render(request, template, {"run": None, **_framework_context(chosen)})
+
+
+def _chosen(request: HttpRequest) -> selectors.Chosen:
+    """``?framework=`` (default the index): 404 unless the person may see it."""
+    return selectors.framework_choose(key=request.GET.get("framework", ""), user=request.user)
 
 
 def score_map(request: HttpRequest) -> HttpResponse:
-    run = selectors.explorer_run()
+    chosen = _chosen(request)
+    run = chosen.run
     nodes = selectors.node_choices(run) if run else []
     if run is None or not run.periods or not nodes:
-        return _no_run(request, "explorer/map.html")
+        return _no_run(request, "explorer/map.html", chosen)
     regions = selectors.region_choices()
     query = _parse(request.GET, run=run, nodes=nodes, regions=regions)
     scores = selectors.node_scores(
         run=run, node=query.node.key, year=query.year, reference_set=query.reference_set
     )
     rows = _rows(scores, query.filters)
-    if (exported := _export(request, query, rows, "map")) is not None:
+    if (exported := _export(request, query, rows, "map", chosen)) is not None:
         return exported
-    context = _common(request, query, nodes, regions, run)
+    context = _common(request, query, nodes, regions, run, chosen)
     shown = {r.place.code for r in rows}
     boundaries = selectors.council_boundaries(codes=[s.place_id for s in scores], year=query.year)
     areas = [
@@ -244,19 +263,20 @@ def score_map(request: HttpRequest) -> HttpResponse:
 
 
 def rankings(request: HttpRequest) -> HttpResponse:
-    run = selectors.explorer_run()
+    chosen = _chosen(request)
+    run = chosen.run
     nodes = selectors.node_choices(run) if run else []
     if run is None or not run.periods or not nodes:
-        return _no_run(request, "explorer/rankings.html")
+        return _no_run(request, "explorer/rankings.html", chosen)
     regions = selectors.region_choices()
     query = _parse(request.GET, run=run, nodes=nodes, regions=regions)
     scores = selectors.node_scores(
         run=run, node=query.node.key, year=query.year, reference_set=query.reference_set
     )
     rows = _sorted(_rows([s for s in scores if s.score is not None], query.filters), query.sort)
-    if (exported := _export(request, query, rows, "rankings")) is not None:
+    if (exported := _export(request, query, rows, "rankings", chosen)) is not None:
         return exported
-    context = _common(request, query, nodes, regions, run)
+    context = _common(request, query, nodes, regions, run, chosen)
     context["rows"] = rows
     context["total"] = sum(1 for s in scores if s.score is not None)
     context["sort_query"] = _querystring(request.GET, "format", "sort")

@@ -1,14 +1,17 @@
 """Reads for the map and the rankings: a bounded, fixed number of queries per page."""
 
 from dataclasses import dataclass
+from typing import Any
 
-from frameworks.models import FrameworkNode, NodeLevel
+from django.http import Http404
+
+from frameworks.models import Framework, FrameworkNode, NodeLevel
 from places.models import Boundary, Level, Place
 from places.selectors import boundaries_for, place_list
 from scoring.models import Score, ScoringRun
-from scoring.selectors import current_run
+from scoring.selectors import DEFAULT_FRAMEWORK, current_run, framework_visible
 
-FRAMEWORK = "tpi-2024"
+FRAMEWORK = DEFAULT_FRAMEWORK
 REFERENCE_SETS = (
     ("E-upper_tier", "Upper-tier authorities (England)"),
     ("E-lower_tier", "Lower-tier authorities (England)"),
@@ -40,9 +43,39 @@ class Filters:
         return not (self.core_cities and not place.is_core_city)
 
 
-def explorer_run() -> ScoringRun | None:
-    """The current council run of the Thriving Places Index."""
-    return current_run(framework=FRAMEWORK, scope="councils")
+@dataclass(frozen=True)
+class Chosen:
+    """The framework a page shows (``?framework=``) and its current council run, if any."""
+
+    key: str
+    framework: Framework | None
+    run: ScoringRun | None
+
+    @property
+    def name(self) -> str:
+        return self.framework.name if self.framework else "Thriving Places Index"
+
+    @property
+    def is_default(self) -> bool:
+        return self.key == FRAMEWORK
+
+
+def framework_choose(*, key: str = "", user: Any = None) -> Chosen:
+    """The framework named by ``?framework=`` (default the index) if the person may see it.
+
+    An unknown or private framework is a 404 with the same message either way, so a page
+    cannot tell anyone that another partnership's framework exists."""
+    key = key.strip() or FRAMEWORK
+    framework = framework_visible(key=key, user=user)
+    if framework is None and key != FRAMEWORK:
+        raise Http404(f"No framework {key!r}.")
+    run = current_run(framework=key, scope="councils", user=user) if framework else None
+    return Chosen(key, framework, run)
+
+
+def explorer_run(*, framework: str = FRAMEWORK, user: Any = None) -> ScoringRun | None:
+    """The current council run of a framework the person may see (default the index)."""
+    return current_run(framework=framework, scope="councils", user=user)
 
 
 def node_choices(run: ScoringRun) -> list[FrameworkNode]:

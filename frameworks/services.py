@@ -20,6 +20,16 @@ def _definition_checksum(definition: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
 
 
+def _weight(item: dict[str, Any]) -> float:
+    """A node's relative weight among its siblings (1 when not given, as in the index)."""
+    weight = item.get("weight")
+    if weight is None:
+        return 1.0
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not weight > 0:
+        raise FrameworkDefinitionError(f"{item.get('key')}: weight must be a number above 0")
+    return float(weight)
+
+
 def _slot_nodes(
     version: FrameworkVersion,
     parent_key: str,
@@ -56,6 +66,7 @@ def _slot_nodes(
                 indicator_id=indicator_id,
                 derived_key=slug if derived and slug else "",
                 polarity=polarity,
+                weight=_weight(slot),
                 transform=slot.get("transform") or "none",
                 stands_in_for=slot.get("stands_in_for") or "",
                 note=slot.get("note") or "",
@@ -80,6 +91,7 @@ def _tree_nodes(version: FrameworkVersion, definition: dict[str, Any]) -> list[F
                 label=item.get("label") or key,
                 position=position[0],
                 description=item.get("question") or item.get("description") or "",
+                weight=_weight(item),
             )
         )
 
@@ -110,7 +122,8 @@ def framework_sync_definition(
 ) -> tuple[FrameworkVersion, bool]:
     """Store a definition; a new version only when it differs from the latest one.
 
-    Returns (version, created).
+    Returns (version, created). Only the fields the definition describes are updated:
+    a bespoke framework's owner, publication state and author are never touched here.
     """
     checksum = _definition_checksum(definition)
     framework, _ = Framework.objects.update_or_create(

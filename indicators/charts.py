@@ -170,3 +170,209 @@ def indicator_time_series_figure(
     fig.update_xaxes(showgrid=True, gridcolor="#e5e5e5")
     fig.update_yaxes(showgrid=True, gridcolor="#e5e5e5")
     return fig.to_plotly_json()
+
+
+# --- spine chart -------------------------------------------------------------------------
+
+SPINE_RANGE = "#e8e8e8"
+SPINE_QUARTILES = "#bdbdbd"
+SPINE_OTHERS = "#737373"
+SPINE_SIMILAR = "#e6550d"
+QUARTER_LABELS = (
+    "the best quarter",
+    "the second quarter",
+    "the third quarter",
+    "the worst quarter",
+)
+
+
+@dataclass(frozen=True)
+class SpineValue:
+    code: str
+    name: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Spine:
+    """The spine figure and the numbers its text alternative reads out."""
+
+    figure: dict[str, Any]
+    value: float
+    rank: int  # 1 = best (or highest, when neither direction is better)
+    count: int
+    quarter: str
+    median: float
+    lower_quartile: float
+    upper_quartile: float
+    oriented: bool  # False when the indicator has no better direction
+    level: str = ""
+    period_label: str = ""
+    group_label: str = "England"
+
+    @property
+    def level_plural(self) -> str:
+        text = self.level.lower()
+        return text[:-1] + "ies" if text.endswith("y") else text + "s"
+
+
+def _quantile(ordered: Sequence[float], q: float) -> float:
+    """Linear-interpolation quantile of sorted values (numpy's default method)."""
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def indicator_spine(
+    *,
+    values: Sequence[SpineValue],
+    place_code: str,
+    similar_codes: Sequence[str] = (),
+    polarity: str = "neutral",
+    unit: str = "",
+    decimal_places: int = 1,
+    title: str = "",
+    group_label: str = "England",
+    level: str = "",
+    period_label: str = "",
+) -> Spine | None:
+    """Every place's latest value on one line: full range, middle half (quartiles), median,
+    the place highlighted and its similar areas marked. "Better" always points right: the
+    axis is reversed when lower is better. None when the place has no value."""
+    mine = next((v for v in values if v.code == place_code), None)
+    if mine is None or len(values) < 2:
+        return None
+    ordered = sorted(v.value for v in values)
+    median = _quantile(ordered, 0.5)
+    q1, q3 = _quantile(ordered, 0.25), _quantile(ordered, 0.75)
+    lower_better = polarity == "lower_better"
+    oriented = polarity in {"lower_better", "higher_better"}
+    if lower_better:
+        rank = 1 + sum(1 for v in values if v.value < mine.value)
+    else:
+        rank = 1 + sum(1 for v in values if v.value > mine.value)
+    quarter = QUARTER_LABELS[min(3, (rank - 1) * 4 // len(values))]
+    if not oriented:
+        quarter = quarter.replace("best", "highest").replace("worst", "lowest")
+    number = _number_format(decimal_places)
+    suffix = f" {unit}" if unit and unit != "%" else unit
+    similar = set(similar_codes) - {place_code}
+    others = [v for v in values if v.code != place_code and v.code not in similar]
+    marked = [v for v in values if v.code in similar]
+
+    def points(items: Sequence[SpineValue], name: str, marker: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "scatter",
+            "mode": "markers",
+            "name": name,
+            "x": [v.value for v in items],
+            "y": [0] * len(items),
+            "text": [v.name for v in items],
+            "customdata": [[v.code] for v in items],
+            "marker": marker,
+            "hovertemplate": f"%{{text}}: %{{x:{number}}}{suffix}<extra></extra>",
+        }
+
+    data = [
+        points(
+            others,
+            "Other places",
+            {"symbol": "line-ns-open", "size": 16, "color": SPINE_OTHERS, "line": {"width": 1}},
+        )
+    ]
+    if marked:
+        data.append(
+            points(
+                marked,
+                "Similar areas (ONS)",
+                {"symbol": "diamond", "size": 11, "color": SPINE_SIMILAR, "line": {"width": 1}},
+            )
+        )
+    data.append(
+        points(
+            [mine],
+            mine.name,
+            {"symbol": "circle", "size": 16, "color": PLACE_COLOUR, "line": {"color": "#fff"}},
+        )
+    )
+    shapes = [
+        {
+            "type": "rect",
+            "x0": ordered[0],
+            "x1": ordered[-1],
+            "y0": -0.3,
+            "y1": 0.3,
+            "fillcolor": SPINE_RANGE,
+            "line": {"width": 0},
+            "layer": "below",
+        },
+        {
+            "type": "rect",
+            "x0": q1,
+            "x1": q3,
+            "y0": -0.3,
+            "y1": 0.3,
+            "fillcolor": SPINE_QUARTILES,
+            "line": {"width": 0},
+            "layer": "below",
+        },
+        {
+            "type": "line",
+            "x0": median,
+            "x1": median,
+            "y0": -0.45,
+            "y1": 0.45,
+            "line": {"color": "#1b1b1b", "width": 3},
+        },
+    ]
+    direction = (
+        "← worse · better →" if oriented else "lower ← · → higher (neither direction is better)"
+    )
+    axis_title = f"{unit}   {direction}".strip() if unit else direction
+    layout = {
+        "title": {
+            "text": f"{title}, {period_label}" if period_label else title,
+            "font": {"size": 15},
+        },
+        "height": 260,
+        "margin": {"l": 20, "r": 20, "t": 48, "b": 60},
+        "showlegend": True,
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        "hovermode": "closest",
+        "xaxis": {
+            "title": {"text": axis_title},
+            "autorange": "reversed" if lower_better else True,
+            "showgrid": True,
+            "gridcolor": "#e5e5e5",
+            "zeroline": False,
+        },
+        "yaxis": {"visible": False, "range": [-1, 1], "fixedrange": True},
+        "shapes": shapes,
+        "annotations": [
+            {
+                "x": median,
+                "y": 0.45,
+                "text": f"{group_label} median {median:{number}}",
+                "showarrow": False,
+                "yanchor": "bottom",
+                "font": {"size": 12},
+            }
+        ],
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "#ffffff",
+    }
+    return Spine(
+        figure={"data": data, "layout": layout},
+        value=mine.value,
+        rank=rank,
+        count=len(values),
+        quarter=quarter,
+        median=median,
+        lower_quartile=q1,
+        upper_quartile=q3,
+        oriented=oriented,
+        level=level,
+        period_label=period_label,
+        group_label=group_label,
+    )

@@ -50,6 +50,7 @@ class DatasetSpec:
     licence: str = ""
     description: str = ""
     is_local: bool = False
+    partnership_id: int | None = None  # the owner of a partnership's local dataset
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,8 @@ def _upsert_catalogue(source: Source) -> tuple[Dataset, dict[str, int]]:
             "licence": spec.licence,
             "description": spec.description,
             "is_local": spec.is_local,
+            # Set the owner of a new local dataset; never clear an existing owner.
+            **({"partnership_id": spec.partnership_id} if spec.partnership_id else {}),
         },
     )
     ids: dict[str, int] = {}

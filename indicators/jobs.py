@@ -46,11 +46,20 @@ def import_job_create(
     uploaded_file: UploadedFile | None = None,
     options: dict[str, Any] | None = None,
     user: Any = None,
+    partnership: Any = None,
 ) -> ImportJob:
-    """Save the file and queue the import to run once this transaction commits."""
+    """Save the file and queue the import to run once this transaction commits.
+
+    ``partnership`` owns a local upload: its dataset, and who may see the job. Callers check
+    the person's role first (``partnerships.visibility.require_role``)."""
     from indicators.tasks import import_job_task
 
-    job = ImportJob(kind=kind, options=options or {}, created_by=user if user and user.pk else None)
+    job = ImportJob(
+        kind=kind,
+        options=options or {},
+        created_by=user if user and user.pk else None,
+        partnership=partnership,
+    )
     if uploaded_file is not None:
         job.original_name = Path(uploaded_file.name or "upload").name[:255]
         job.file.save(job.original_name, uploaded_file, save=False)

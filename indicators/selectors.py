@@ -1,4 +1,9 @@
-"""Reads for indicators: the queries own their eager loading so views never loop over the ORM."""
+"""Reads for indicators: the queries own their eager loading so views never loop over the ORM.
+
+Every read takes the person asking (``user``; None means signed out) and returns only what
+they may see: a dataset by ``partnerships.visibility``, an indicator or a release through its
+dataset, an observation through its release's dataset. Anything else is simply absent.
+"""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -8,6 +13,8 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from indicators.models import Dataset, DatasetRelease, ImportJob, Indicator, Observation
+from partnerships.models import ROLE_RANK, Partnership, Role
+from partnerships.visibility import member_partnership_ids, visible_q
 from places.models import NeighbourKind, Place
 from places.selectors import place_get, place_list, place_search, place_similar_areas
 
@@ -17,10 +24,10 @@ OBSERVATION_RELATED = ("indicator", "place", "release", "release__dataset")
 
 
 def indicator_list(
-    *, query: str = "", dataset: str = "", polarity: str = "", level: str = ""
+    *, user: Any = None, query: str = "", dataset: str = "", polarity: str = "", level: str = ""
 ) -> QuerySet[Indicator]:
-    """Catalogue entries matching the filters, with their dataset joined."""
-    indicators = Indicator.objects.select_related("dataset")
+    """Catalogue entries the person may see matching the filters, with their dataset joined."""
+    indicators = Indicator.objects.select_related("dataset").filter(visible_q(user, "dataset__"))
     if query := query.strip():
         indicators = indicators.filter(
             Q(name__icontains=query)
@@ -39,35 +46,42 @@ def indicator_list(
     return indicators.order_by("name", "slug")
 
 
-def indicator_get(*, slug: str) -> Indicator:
-    """One indicator with its dataset; raises Indicator.DoesNotExist."""
-    return Indicator.objects.select_related("dataset").get(slug=slug)
+def indicator_get(*, slug: str, user: Any = None) -> Indicator:
+    """One indicator the person may see, with its dataset; raises Indicator.DoesNotExist."""
+    return (
+        Indicator.objects.select_related("dataset")
+        .filter(visible_q(user, "dataset__"))
+        .get(slug=slug)
+    )
 
 
-def dataset_list() -> QuerySet[Dataset]:
+def dataset_list(*, user: Any = None) -> QuerySet[Dataset]:
     """Datasets with their current release (``current``, a list of 0 or 1) and indicator count."""
     current = Prefetch(
         "releases", queryset=DatasetRelease.objects.filter(is_current=True), to_attr="current"
     )
     return (
-        Dataset.objects.annotate(indicator_count=Count("indicators", distinct=True))
+        Dataset.objects.visible_to(user)
+        .annotate(indicator_count=Count("indicators", distinct=True))
         .prefetch_related(current)
         .order_by("slug")
     )
 
 
-def dataset_choices() -> list[tuple[str, str]]:
-    """(slug, name) of every dataset, by name, for a filter."""
-    return list(Dataset.objects.order_by("name").values_list("slug", "name"))
+def dataset_choices(*, user: Any = None) -> list[tuple[str, str]]:
+    """(slug, name) of every dataset the person may see, by name, for a filter."""
+    return list(Dataset.objects.visible_to(user).order_by("name").values_list("slug", "name"))
 
 
 def dataset_current_release(*, dataset: Dataset) -> DatasetRelease | None:
     return DatasetRelease.objects.filter(dataset=dataset, is_current=True).first()
 
 
-def release_list(*, dataset: str = "", current_only: bool = False) -> QuerySet[DatasetRelease]:
-    """Releases, newest first, with their dataset joined."""
-    releases = DatasetRelease.objects.select_related("dataset")
+def release_list(
+    *, user: Any = None, dataset: str = "", current_only: bool = False
+) -> QuerySet[DatasetRelease]:
+    """Releases of the datasets the person may see, newest first, with their dataset joined."""
+    releases = DatasetRelease.objects.select_related("dataset").filter(visible_q(user, "dataset__"))
     if dataset:
         releases = releases.filter(dataset__slug=dataset)
     if current_only:
@@ -76,11 +90,13 @@ def release_list(*, dataset: str = "", current_only: bool = False) -> QuerySet[D
 
 
 def observation_series(
-    *, indicator: Indicator, place: Place, current_only: bool = True
+    *, indicator: Indicator, place: Place, current_only: bool = True, user: Any = None
 ) -> QuerySet[Observation]:
-    """The place's observations of the indicator ordered by period, with their release."""
-    observations = Observation.objects.filter(indicator=indicator, place=place).select_related(
-        "release", "release__dataset"
+    """The place's visible observations of the indicator ordered by period, with their release."""
+    observations = (
+        Observation.objects.filter(indicator=indicator, place=place)
+        .filter(visible_q(user, "release__dataset__"))
+        .select_related("release", "release__dataset")
     )
     if current_only:
         observations = observations.filter(release__is_current=True)
@@ -128,14 +144,16 @@ def comparators_for(*, place: Place, similar_count: int = SIMILAR_AREAS_SHOWN) -
 
 
 def observation_comparisons(
-    *, indicator: Indicator, places: Iterable[Place], current_only: bool = True
+    *, indicator: Indicator, places: Iterable[Place], current_only: bool = True, user: Any = None
 ) -> dict[str, list[Observation]]:
-    """Observations of the indicator for several places in one query, by place code."""
+    """Visible observations of the indicator for several places in one query, by place code."""
     codes = [p.code for p in places]
     grouped: dict[str, list[Observation]] = {code: [] for code in codes}
     if not codes:
         return grouped
-    observations = Observation.objects.filter(indicator=indicator, place_id__in=codes)
+    observations = Observation.objects.filter(indicator=indicator, place_id__in=codes).filter(
+        visible_q(user, "release__dataset__")
+    )
     if current_only:
         observations = observations.filter(release__is_current=True)
     observations = observations.select_related("release").order_by(
@@ -148,6 +166,7 @@ def observation_comparisons(
 
 def observation_list(
     *,
+    user: Any = None,
     base: QuerySet[Observation] | None = None,
     indicator: str = "",
     places: Iterable[str] = (),
@@ -162,9 +181,12 @@ def observation_list(
     Periods are intervals: ``period_from`` keeps observations that end on or after it and
     ``period_to`` those that start on or before it. Only current releases are included unless
     ``current_only`` is False, or a ``release`` is named and ``current_only`` is not given.
+    Only observations of datasets the person may see are included.
     """
     observations = Observation.objects.all() if base is None else base
-    observations = observations.select_related(*OBSERVATION_RELATED)
+    observations = observations.filter(visible_q(user, "release__dataset__")).select_related(
+        *OBSERVATION_RELATED
+    )
     if indicator:
         observations = observations.filter(indicator__slug=indicator)
     codes = sorted({code.strip().upper() for code in places if code.strip()})
@@ -218,23 +240,139 @@ def place_options() -> list[tuple[str, str]]:
     return list(place_list().values_list("code", "name"))
 
 
-def import_job_get(*, pk: int) -> ImportJob:
-    """One import job with its dataset and release; raises ImportJob.DoesNotExist."""
-    return ImportJob.objects.select_related("dataset", "release", "created_by").get(pk=pk)
-
-
-def import_job_list(*, user: Any = None) -> QuerySet[ImportJob]:
-    """Jobs a user may see: all for staff, their own otherwise."""
-    jobs = ImportJob.objects.select_related("dataset", "release", "created_by").order_by(
-        "-created_at", "-pk"
+def upload_partnerships(*, user: Any) -> QuerySet[Partnership]:
+    """Partnerships the person may load local data for (analyst or admin)."""
+    if not getattr(user, "is_authenticated", False):
+        return Partnership.objects.none()
+    roles = [role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[Role.ANALYST]]
+    return Partnership.objects.filter(memberships__user=user, memberships__role__in=roles).order_by(
+        "name"
     )
-    if user is not None and not getattr(user, "is_staff", False):
-        jobs = jobs.filter(created_by_id=getattr(user, "pk", None))
+
+
+def upload_indicators(*, user: Any) -> QuerySet[Indicator]:
+    """Local indicators the person may upload a file for: each is its own series (dataset)
+    of a partnership where they are an analyst or admin."""
+    return (
+        Indicator.objects.filter(
+            dataset__is_local=True, dataset__partnership__in=upload_partnerships(user=user)
+        )
+        .select_related("dataset__partnership")
+        .order_by("dataset__partnership__name", "name")
+    )
+
+
+def local_indicator_for_upload(*, slug: str) -> Indicator | None:
+    """A partnership's local indicator by slug (None for a national or unknown one); the
+    caller checks the person's role in its partnership."""
+    return (
+        Indicator.objects.filter(
+            slug=slug, dataset__is_local=True, dataset__partnership__isnull=False
+        )
+        .select_related("dataset__partnership")
+        .first()
+    )
+
+
+def import_job_get(*, pk: int) -> ImportJob:
+    """One import job with its dataset and release; raises ImportJob.DoesNotExist.
+
+    Callers check ``import_job_visible_to`` before showing it."""
+    return ImportJob.objects.select_related("dataset", "release", "created_by", "partnership").get(
+        pk=pk
+    )
+
+
+def _job_q(user: Any) -> Q:
+    """Jobs of the person's partnerships, and jobs they started that belong to none."""
+    return Q(partnership_id__in=member_partnership_ids(user)) | Q(
+        partnership__isnull=True, created_by_id=getattr(user, "pk", None)
+    )
+
+
+def import_job_list(*, user: Any) -> QuerySet[ImportJob]:
+    """Jobs a person may see: every job for staff; their partnerships' jobs otherwise."""
+    jobs = ImportJob.objects.select_related(
+        "dataset", "release", "created_by", "partnership"
+    ).order_by("-created_at", "-pk")
+    if not getattr(user, "is_authenticated", False):
+        return jobs.none()
+    if not user.is_staff:
+        jobs = jobs.filter(_job_q(user))
     return jobs
 
 
 def import_job_visible_to(*, job: ImportJob, user: Any) -> bool:
-    """Staff see every job; a signed-in user sees the jobs they started."""
+    """Staff see every job; members see their partnership's jobs (and their own without one)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return bool(user.is_staff or (job.created_by_id and job.created_by_id == user.pk))
+    if user.is_staff:
+        return True
+    if job.partnership_id is not None:
+        return job.partnership_id in member_partnership_ids(user)
+    return bool(job.created_by_id and job.created_by_id == user.pk)
+
+
+SPINE_LEVELS = ("lower_tier", "upper_tier", "region", "combined_authority", "country")
+
+
+def indicator_spine_values(*, indicator: Indicator, place: Place) -> dict[str, Any] | None:
+    """Every place's latest value of the indicator at the place's level and in its nation,
+    for a spine chart; None when the place has no value. Four queries.
+
+    Only the indicator's own dataset counts (a partnership's upload naming the indicator is
+    not mixed in), current releases only; the period is the latest the place has a value for.
+    Releases are matched in Python so the planner stays on the (indicator, place) index.
+    """
+    from indicators.charts import SpineValue
+    from indicators.periods import period_label
+    from places.models import Level, level_q
+    from places.selectors import geography_year
+
+    levels = [level for level in SPINE_LEVELS if level in place.levels]
+    if not levels:
+        return None
+    published = [level for level in levels if level in (indicator.geography_levels or [])]
+    level = (published or levels)[0]
+    releases = set(
+        DatasetRelease.objects.filter(dataset_id=indicator.dataset_id, is_current=True).values_list(
+            "pk", flat=True
+        )
+    )
+    peers = Place.objects.valid_in(geography_year()).filter(level_q(level), nation=place.nation)
+    rows = [
+        row
+        for row in Observation.objects.filter(
+            indicator=indicator, place_id__in=peers.values("code"), value__isnull=False
+        )
+        .exclude(status="suppressed")
+        .order_by("period_end", "period_start")
+        .values_list(
+            "place_id",
+            "place__name",
+            "period_start",
+            "period_end",
+            "period_type",
+            "value",
+            "release_id",
+        )
+        if row[6] in releases
+    ]
+    mine = [r for r in rows if r[0] == place.code]
+    if not mine:
+        return None
+    latest = mine[-1]
+    values = {
+        code: SpineValue(code, name, value)
+        for code, name, start, end, _kind, value, _release in rows
+        if (start, end) == (latest[2], latest[3]) and value is not None
+    }
+    similar = place_similar_areas(place=place).get(NeighbourKind.GLOBAL.value, [])
+    return {
+        "values": list(values.values()),
+        "place_code": place.code,
+        "similar_codes": [p.code for p in similar[:SIMILAR_AREAS_SHOWN] if p.code in values],
+        "level": Level(level).label,
+        "period_label": period_label(latest[2], latest[3], latest[4]),
+        "group_label": place.get_nation_display(),
+    }

@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from indicators import selectors
-from indicators.charts import Point, Series, indicator_time_series_figure
+from indicators.charts import Point, Series, indicator_spine, indicator_time_series_figure
 from indicators.jobs import import_job_create, import_job_progress
 from indicators.models import (
     ImportJob,
@@ -28,6 +28,8 @@ from indicators.models import (
     ObservationStatus,
     Polarity,
 )
+from partnerships.models import Role
+from partnerships.visibility import require_role
 from places.models import Level, Place
 
 LOGIN_URL = "accounts:login"
@@ -54,9 +56,29 @@ def upload_problem(uploaded: UploadedFile) -> str | None:
 
 
 def local_import_options(dataset_name: str) -> dict[str, str]:
-    """Options for a ``local`` import job from the name a person gave their dataset."""
+    """Options for a command-line ``local`` import (no partnership) into the named dataset;
+    a partnership's upload uses ``indicator_import_options`` instead."""
     name = " ".join(dataset_name.split())
-    return {"dataset_slug": slugify(name)[:120] if name else "", "dataset_name": name}
+    return {"dataset_slug": slugify(name)[:120], "dataset_name": name}
+
+
+def indicator_import_options(indicator: Indicator) -> dict[str, str]:
+    """Options for a ``local`` import job of one local indicator's file.
+
+    A local series is its own dataset, so a file goes into the indicator's dataset and its
+    new release never makes another indicator's figures non-current."""
+    return {"dataset_slug": indicator.dataset.slug, "dataset_name": indicator.dataset.name}
+
+
+def upload_indicator(user: Any, slug: str) -> Indicator:
+    """The local indicator a person uploads for: 404 when it does not exist, is national or
+    belongs to a partnership they are not in (one answer, so nothing can be inferred);
+    403 when their role there is below analyst."""
+    indicator = selectors.local_indicator_for_upload(slug=slug)
+    if indicator is None:
+        raise Http404("Not found.")
+    require_role(user, indicator.dataset.partnership_id, Role.ANALYST)
+    return indicator
 
 
 def import_job_links(job: ImportJob) -> dict[str, str]:
@@ -80,7 +102,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
         filters["polarity"] = ""
     if filters["level"] not in Level.values:
         filters["level"] = ""
-    indicators = selectors.indicator_list(**filters)
+    indicators = selectors.indicator_list(user=request.user, **filters)
     page = Paginator(indicators, 100).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -91,7 +113,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "querystring": params.urlencode(),
-            "datasets": selectors.dataset_choices(),
+            "datasets": selectors.dataset_choices(user=request.user),
             "polarities": Polarity.choices,
             "levels": [(v, label) for v, label in Level.choices if v != Level.SMALL_AREA],
         },
@@ -150,13 +172,13 @@ def _place_series(
 
 
 def _chart(
-    indicator: Indicator, place: Place, current: Sequence[Observation]
+    indicator: Indicator, place: Place, current: Sequence[Observation], user: Any = None
 ) -> dict[str, Any] | None:
     if not current:
         return None
     comparators = selectors.comparators_for(place=place)
     observed = selectors.observation_comparisons(
-        indicator=indicator, places=[c.place for c in comparators]
+        indicator=indicator, places=[c.place for c in comparators], user=user
     )
     series = _place_series(indicator, place, current)
     for comparator in comparators:
@@ -182,7 +204,7 @@ def _chart(
 
 def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
-        indicator = selectors.indicator_get(slug=slug)
+        indicator = selectors.indicator_get(slug=slug, user=request.user)
     except Indicator.DoesNotExist:
         raise Http404(f"No indicator has the slug {slug!r}.") from None
     text = request.GET.get("place", "").strip()
@@ -197,10 +219,17 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
     figure = None
     if place is not None:
         observations = list(
-            selectors.observation_series(indicator=indicator, place=place, current_only=False)
+            selectors.observation_series(
+                indicator=indicator, place=place, current_only=False, user=request.user
+            )
         )
         current = [o for o in observations if o.release.is_current]
-        figure = _chart(indicator, place, current)
+        figure = _chart(indicator, place, current, user=request.user)
+    spine_data = place and selectors.indicator_spine_values(indicator=indicator, place=place)
+    spine = spine_data and indicator_spine(
+        **spine_data, polarity=indicator.polarity, unit=indicator.unit,
+        decimal_places=indicator.decimal_places, title=indicator.name,
+    )  # fmt: skip
     return render(
         request,
         "indicators/indicator_detail.html",
@@ -216,6 +245,7 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "has_superseded": len(current) != len(observations),
             "suppressed_count": sum(1 for o in current if o.status == ObservationStatus.SUPPRESSED),
             "figure": figure,
+            "spine": spine,
             "level_labels": [
                 Level(level).label for level in indicator.geography_levels if level in Level.values
             ],
@@ -226,17 +256,32 @@ def indicator_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # --- imports -----------------------------------------------------------------------------
 
 
+class LocalIndicatorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Indicator) -> str:
+        partnership = obj.dataset.partnership
+        return f"{partnership.name}: {obj.name}" if partnership else obj.name
+
+
 class ImportForm(forms.Form):
+    indicator = LocalIndicatorChoiceField(
+        queryset=Indicator.objects.none(),
+        to_field_name="slug",
+        label="Local indicator",
+        help_text="The file is the next release of this indicator's figures; only the "
+        "partnership's members see them until they are published.",
+    )
     file = forms.FileField(
         label="File",
         help_text="CSV or Excel (.xlsx) with the columns place, indicator, period, value "
-        "and optionally lower_ci, upper_ci, numerator, denominator, status, note.",
+        "and optionally lower_ci, upper_ci, numerator, denominator, status, note. "
+        "Every row's indicator must be the one chosen above.",
     )
-    dataset_name = forms.CharField(
-        label="Dataset name",
-        max_length=200,
-        help_text="What your partnership calls this data, e.g. “Hartlepool wellbeing survey”.",
-    )
+
+    def __init__(self, *args: Any, indicators: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["indicator"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = indicators
 
     def clean_file(self) -> UploadedFile:
         uploaded: UploadedFile = self.cleaned_data["file"]
@@ -248,17 +293,39 @@ class ImportForm(forms.Form):
 @login_required(login_url=LOGIN_URL)
 @require_http_methods(["GET", "POST"])
 def import_new(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
+    """Upload a file for one local indicator of a partnership where the person is an
+    analyst or admin; the file becomes a new release of that indicator's own dataset."""
+    chosen = request.POST.get("indicator", "") if request.method == "POST" else ""
+    if chosen:
+        upload_indicator(request.user, chosen)  # 404 to outsiders, 403 to viewers
+    indicators = selectors.upload_indicators(user=request.user)
+    form = ImportForm(request.POST or None, request.FILES or None, indicators=indicators)
     if request.method == "POST" and form.is_valid():
+        indicator = form.cleaned_data["indicator"]
         job = import_job_create(
             kind="local",
             uploaded_file=form.cleaned_data["file"],
-            options=local_import_options(form.cleaned_data["dataset_name"]),
+            options=indicator_import_options(indicator),
             user=request.user,
+            partnership=indicator.dataset.partnership,
         )
         return redirect("indicators:import-detail", pk=job.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "indicators/import_new.html", {"form": form}, status=status)
+    partnerships = list(selectors.upload_partnerships(user=request.user))
+    return render(
+        request,
+        "indicators/import_new.html",
+        {
+            "form": form,
+            "can_upload": bool(partnerships),
+            "has_indicators": indicators.exists(),
+            "define_links": [
+                (p.name, reverse("frameworks:local-indicator-new", args=[p.slug]))
+                for p in partnerships
+            ],
+        },
+        status=status,
+    )
 
 
 def _visible_job(request: HttpRequest, pk: int) -> ImportJob:

@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from partnerships.auth_backends import login_throttle
 from partnerships.models import (
     AuditEvent,
     Invitation,
@@ -9,6 +12,19 @@ from partnerships.models import (
     Outcome,
     Partnership,
 )
+
+
+class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's sign-in says so when the login limit refused it, like the site's."""
+
+    def get_invalid_login_error(self) -> ValidationError:
+        throttle = login_throttle(self.request, self.cleaned_data.get("username"))
+        if throttle.locked:
+            return ValidationError(throttle.message, code="throttled")
+        return super().get_invalid_login_error()
+
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(Organisation)

@@ -14,7 +14,12 @@ from places.charts import Shape, place_location_figure, similar_areas_figure
 from places.models import AreaType, Level, NeighbourKind, Place, RuralUrbanClass, SourceLoad
 from places.services import GEOGRAPHY_SOURCE
 from scoring.charts import Series, score_trend_figure
-from scoring.selectors import place_scorecard_detail, scorecard_export_rows
+from scoring.selectors import (
+    DEFAULT_FRAMEWORK,
+    framework_visible,
+    place_scorecard_detail,
+    scorecard_export_rows,
+)
 from scoring.summary import DomainResult, HiddenWeakness, place_summary
 
 
@@ -81,10 +86,24 @@ def boundaries_shape(code: str, boundaries: dict) -> Shape | None:
     return Shape(code, code, boundary.geometry) if boundary else None
 
 
-def _scorecard(place: Place) -> dict[str, Any] | None:
+def _framework(request: HttpRequest) -> tuple[str, str]:
+    """(key, name) of ``?framework=`` (default the index); 404 unless the person may see it,
+    with one message for unknown and private frameworks alike."""
+    key = request.GET.get("framework", "").strip() or DEFAULT_FRAMEWORK
+    if key == DEFAULT_FRAMEWORK:
+        return key, ""
+    framework = framework_visible(key=key, user=request.user)
+    if framework is None:
+        raise Http404(f"No framework {key!r}.")
+    return key, framework.name
+
+
+def _scorecard(place: Place, framework: str, user: Any) -> dict[str, Any] | None:
     if place.nation != "E" or not (place.is_upper_tier or place.is_lower_tier):
         return None
-    return place_scorecard_detail(place_code=place.code, is_upper_tier=place.is_upper_tier)
+    return place_scorecard_detail(
+        place_code=place.code, is_upper_tier=place.is_upper_tier, framework=framework, user=user
+    )
 
 
 def _trend_figure(place: Place, card: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -200,13 +219,17 @@ def place_detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(f"No place has the code {code!r}.") from None
     if code != place.code:
         return redirect("places:detail", code=place.code)
-    scorecard = _scorecard(place)
+    framework, framework_name = _framework(request)
+    scorecard = _scorecard(place, framework, request.user)
     export = request.GET.get("format", "")
     if export in ("csv", "xlsx"):
         if scorecard is None:
-            raise Http404(f"{place.name} has no Thriving Places Index scores.")
+            raise Http404(
+                f"{place.name} has no {framework_name or 'Thriving Places Index'} scores."
+            )
         headers, rows = scorecard_export_rows(scorecard)
-        filename = f"tpi-{place.code}-{scorecard['year']}.{export}"
+        prefix = "tpi" if framework == DEFAULT_FRAMEWORK else framework
+        filename = f"{prefix}-{place.code}-{scorecard['year']}.{export}"
         if export == "csv":
             return csv_response(headers=headers, rows=rows, filename=filename)
         return xlsx_response(
@@ -253,6 +276,8 @@ def place_detail(request: HttpRequest, code: str) -> HttpResponse:
         "places/place_detail.html",
         {
             "scorecard": scorecard,
+            "framework_key": "" if framework == DEFAULT_FRAMEWORK else framework,
+            "framework_name": framework_name,
             "place": place,
             "hierarchy": hierarchy,
             "similar": similar,

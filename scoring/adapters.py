@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.db.models import F
 
 from frameworks.definitions import load_definition
 from frameworks.gaps import compute_gaps
@@ -46,14 +47,18 @@ class ScoringInputs:
 
 
 def framework_tree(version: FrameworkVersion) -> tuple[FrameworkTree, dict[str, str]]:
-    """Engine tree from stored nodes; slots without data stay out of the scores."""
+    """Engine tree from stored nodes; slots without data stay out of the scores.
+
+    Each node's and slot's ``weight`` (set in the builder; 1 in the index) goes with it:
+    a bespoke framework is scored with the weighted means its partnership chose.
+    """
     nodes = list(
         FrameworkNode.objects.filter(version=version)
         .select_related("indicator")
         .order_by("position")
     )
     tree_nodes = [
-        Node(id=n.key, parent=n.parent_key or None, level=n.level, label=n.label)
+        Node(id=n.key, parent=n.parent_key or None, level=n.level, label=n.label, weight=n.weight)
         for n in nodes
         if n.level != NodeLevel.INDICATOR
     ]
@@ -70,14 +75,24 @@ def framework_tree(version: FrameworkVersion) -> tuple[FrameworkTree, dict[str, 
                 polarity=n.polarity,
                 transform=n.transform,
                 label=n.label,
+                weight=n.weight,
             )
         )
     return FrameworkTree(tuple(tree_nodes), tuple(slots)), {n.key: n.label for n in nodes}
 
 
 def _observations(indicator_slugs: list[str], places: list[str]) -> pd.DataFrame:
+    """Current values of the indicators, each read only from its own dataset's release.
+
+    An observation row names an indicator and a release independently, so a release
+    of another dataset (a partnership's upload) could carry values under a national
+    indicator; matching the release's dataset to the indicator's keeps them out.
+    """
     rows = Observation.objects.filter(
-        indicator__slug__in=indicator_slugs, release__is_current=True, place_id__in=places
+        indicator__slug__in=indicator_slugs,
+        release__is_current=True,
+        release__dataset_id=F("indicator__dataset_id"),
+        place_id__in=places,
     ).values_list(
         "place_id",
         "indicator__slug",

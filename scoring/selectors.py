@@ -1,17 +1,35 @@
-"""Reads for scores: always from the current DONE run of a framework, eager-loaded."""
+"""Reads for scores: always from the current DONE run of a framework, eager-loaded.
+
+A run is only found when its framework is visible to the person asking (``user``; None
+means signed out): a partnership's framework and its scores stay private until published.
+"""
 
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from frameworks.models import FrameworkNode
+from frameworks.models import Framework, FrameworkNode
+from partnerships.visibility import visible_q
 from scoring.models import RunStatus, Score, ScoreDriver, ScoreFlag, ScoringRun
 
+DEFAULT_FRAMEWORK = "tpi-2024"
+FRAMEWORK_VISIBLE = "framework_version__framework__"
 
-def current_run(*, framework: str, scope: str | None = None) -> ScoringRun | None:
-    runs = ScoringRun.objects.filter(
-        framework_version__framework__key=framework, is_current=True, status=RunStatus.DONE
-    ).select_related("framework_version__framework")
+
+def framework_visible(*, key: str, user: Any = None) -> Framework | None:
+    """The framework with this key if the person may see it, else None (unknown or private)."""
+    return Framework.objects.visible_to(user).filter(key=key).first()
+
+
+def current_run(*, framework: str, scope: str | None = None, user: Any = None) -> ScoringRun | None:
+    """The current finished run of a framework the person may see, else None."""
+    runs = (
+        ScoringRun.objects.filter(
+            framework_version__framework__key=framework, is_current=True, status=RunStatus.DONE
+        )
+        .filter(visible_q(user, FRAMEWORK_VISIBLE))
+        .select_related("framework_version__framework")
+    )
     if scope:
         runs = runs.filter(scope=scope)
     return runs.order_by("-finished_at").first()
@@ -91,18 +109,22 @@ def flag_list(
     return flags.order_by("place_id", "year", "slot_key")
 
 
-def run_list() -> QuerySet[ScoringRun]:
-    return ScoringRun.objects.select_related("framework_version__framework").filter(
-        ~Q(status=RunStatus.PENDING)
+def run_list(*, user: Any = None) -> QuerySet[ScoringRun]:
+    """Started and finished runs of the frameworks the person may see."""
+    return (
+        ScoringRun.objects.select_related("framework_version__framework")
+        .filter(~Q(status=RunStatus.PENDING))
+        .filter(visible_q(user, FRAMEWORK_VISIBLE))
     )
 
 
 def place_scorecard(
-    *, place_code: str, is_upper_tier: bool, framework: str = "tpi-2024"
+    *, place_code: str, is_upper_tier: bool, framework: str = DEFAULT_FRAMEWORK, user: Any = None
 ) -> dict[str, Any] | None:
     """Headline and domain scores for a council, latest year, with the change since the
-    first year scored; None when the framework has not been scored or the place is not in it."""
-    run = current_run(framework=framework)
+    first year scored; None when the framework has not been scored, is not visible to the
+    person, or the place is not in it."""
+    run = current_run(framework=framework, user=user)
     if run is None or not run.periods:
         return None
     reference_set = "E-upper_tier" if is_upper_tier else "E-lower_tier"
@@ -175,7 +197,7 @@ def _value_label(value: float | None, node: FrameworkNode) -> str:
 
 
 def place_scorecard_detail(
-    *, place_code: str, is_upper_tier: bool, framework: str = "tpi-2024"
+    *, place_code: str, is_upper_tier: bool, framework: str = DEFAULT_FRAMEWORK, user: Any = None
 ) -> dict[str, Any] | None:
     """The scorecard of ``place_scorecard`` plus, for each domain, its subdomains and
     their indicators (value, data period, z, contribution, source, hidden weakness), the
@@ -184,7 +206,9 @@ def place_scorecard_detail(
     Four queries beyond ``place_scorecard``: subdomain scores, nodes with indicators,
     drivers and flags of the latest year.
     """
-    card = place_scorecard(place_code=place_code, is_upper_tier=is_upper_tier, framework=framework)
+    card = place_scorecard(
+        place_code=place_code, is_upper_tier=is_upper_tier, framework=framework, user=user
+    )
     if card is None:
         return None
     run, year, first = card["run"], card["year"], card["first_year"]

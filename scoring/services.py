@@ -180,6 +180,9 @@ def scoring_run_execute(*, run_id: int, robustness: bool = True) -> ScoringRun:
         run.inputs_hash = _hash(
             {
                 "framework": run.framework_version.checksum,
+                # The tree as scored, weights included: stored node weights are not
+                # all in the version's definition checksum.
+                "tree": inputs.tree.checksum,
                 "method": run.method_settings,
                 "scope": run.scope,
                 "releases": inputs.releases,

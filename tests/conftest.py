@@ -19,6 +19,14 @@ def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _login_throttle_reset():
+    """Every test client is 127.0.0.1: failed sign-ins in one test must not lock out the next."""
+    from partnerships.auth_backends import login_failures_clear_all
+
+    login_failures_clear_all()
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

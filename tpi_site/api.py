@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("scoring.api.urls")),
     path("", include("partnerships.api.urls")),
     path("", include("frameworks.api.urls")),
+    path("", include("tpi_site.api_auth")),
 ]

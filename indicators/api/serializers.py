@@ -167,12 +167,15 @@ class ObservationSerializer(serializers.ModelSerializer[Observation]):
 
 
 class ImportJobCreateSerializer(serializers.Serializer[dict[str, Any]]):
+    indicator = serializers.SlugField(
+        max_length=160,
+        help_text="Slug of the local indicator this file is the next release of (its "
+        "partnership must have you as analyst or admin)",
+    )
     file = serializers.FileField(
         help_text="CSV or .xlsx with columns place, indicator, period, value "
-        "[, lower_ci, upper_ci, status, note]"
-    )
-    dataset_name = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default=""
+        "[, lower_ci, upper_ci, numerator, denominator, status, note]; every row names the "
+        "chosen indicator"
     )
 
     def validate_file(self, uploaded: Any) -> Any:
@@ -228,6 +231,9 @@ class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
         slug_field="slug", read_only=True, allow_null=True
     )
     dataset_name = serializers.SerializerMethodField()
+    partnership: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     release: serializers.PrimaryKeyRelatedField[DatasetRelease] = (
         serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     )
@@ -240,6 +246,7 @@ class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
             "url",
             "page_url",
             "kind",
+            "partnership",
             "status",
             "status_label",
             "original_name",

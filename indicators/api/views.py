@@ -6,7 +6,6 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -25,8 +24,9 @@ from indicators.api.serializers import (
 )
 from indicators.jobs import import_job_create
 from indicators.models import Dataset, DatasetRelease, ImportJob, Indicator, Observation, Polarity
-from indicators.views import local_import_options
+from indicators.views import indicator_import_options, upload_indicator
 from places.models import Level
+from tpi_site.pagination import BoundedLimitOffsetPagination
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -54,6 +54,7 @@ class IndicatorFilter(filters.FilterSet):
     def filter_queryset(self, queryset: QuerySet[Indicator]) -> QuerySet[Indicator]:
         data = self.form.cleaned_data
         return selectors.indicator_list(
+            user=self.request.user if self.request else None,
             query=data.get("q") or "",
             dataset=data.get("dataset") or "",
             polarity=data.get("polarity") or "",
@@ -72,7 +73,9 @@ class ReleaseFilter(filters.FilterSet):
     def filter_queryset(self, queryset: QuerySet[DatasetRelease]) -> QuerySet[DatasetRelease]:
         data = self.form.cleaned_data
         return selectors.release_list(
-            dataset=data.get("dataset") or "", current_only=bool(data.get("current"))
+            user=self.request.user if self.request else None,
+            dataset=data.get("dataset") or "",
+            current_only=bool(data.get("current")),
         )
 
 
@@ -95,6 +98,7 @@ class ObservationFilter(filters.FilterSet):
         data = self.form.cleaned_data
         release = data.get("release")
         return selectors.observation_list(
+            user=self.request.user if self.request else None,
             base=queryset,
             indicator=data.get("indicator") or "",
             places=data.get("place") or [],
@@ -106,7 +110,7 @@ class ObservationFilter(filters.FilterSet):
         )
 
 
-class ObservationPagination(LimitOffsetPagination):
+class ObservationPagination(BoundedLimitOffsetPagination):
     default_limit = 100
     max_limit = 2000
 
@@ -121,7 +125,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet[Indicator]):
     ordering = ["name"]
 
     def get_queryset(self) -> QuerySet[Indicator]:
-        return selectors.indicator_list()
+        return selectors.indicator_list(user=self.request.user)
 
 
 class DatasetViewSet(viewsets.ReadOnlyModelViewSet[Dataset]):
@@ -134,7 +138,7 @@ class DatasetViewSet(viewsets.ReadOnlyModelViewSet[Dataset]):
     ordering = ["slug"]
 
     def get_queryset(self) -> QuerySet[Dataset]:
-        return selectors.dataset_list()
+        return selectors.dataset_list(user=self.request.user)
 
 
 class ReleaseViewSet(viewsets.ReadOnlyModelViewSet[DatasetRelease]):
@@ -145,7 +149,7 @@ class ReleaseViewSet(viewsets.ReadOnlyModelViewSet[DatasetRelease]):
     ordering_fields = ["imported_at", "released_on"]
 
     def get_queryset(self) -> QuerySet[DatasetRelease]:
-        return selectors.release_list()
+        return selectors.release_list(user=self.request.user)
 
 
 class ObservationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Observation]):
@@ -157,11 +161,13 @@ class ObservationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Observat
     ordering_fields = ["period_start", "period_end", "value", "place"]
 
     def get_queryset(self) -> QuerySet[Observation]:
-        return Observation.objects.all()
+        return selectors.observation_list(user=self.request.user, current_only=False)
 
 
 @extend_schema_view(
-    list=extend_schema(description="Import jobs you started (every job, for staff)."),
+    list=extend_schema(
+        description="Import jobs of your partnerships (every job, for staff); others' are absent."
+    ),
     retrieve=extend_schema(description="Status, progress and, once finished, the report."),
 )
 class ImportJobViewSet(
@@ -190,18 +196,27 @@ class ImportJobViewSet(
         request=ImportJobCreateSerializer,
         responses={202: ImportJobSerializer},
         description=(
-            "Upload a CSV or .xlsx (multipart field `file`, optional `dataset_name`). The "
-            "import runs in the background; follow it at the returned `url`."
+            "Upload a CSV or .xlsx (multipart field `file`) for one local indicator "
+            "(`indicator`, its slug) of a partnership where you are an analyst or admin. The "
+            "file becomes the next release of that indicator's own dataset and every row must "
+            "name that indicator. 404 for an unknown or national indicator or one of a "
+            "partnership you do not belong to, 403 below analyst. Define local indicators at "
+            "/partnerships/{slug}/indicators/new/. The import runs in the background; follow "
+            "it at the returned `url`."
         ),
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         incoming = ImportJobCreateSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
+        slug = str(request.data.get("indicator", "") or "")
+        indicator = upload_indicator(request.user, slug) if slug else None  # 404 / 403
+        incoming.is_valid(raise_exception=True)  # no indicator given: a 400 saying so
+        assert indicator is not None
         job = import_job_create(
             kind="local",
             uploaded_file=incoming.validated_data["file"],
-            options=local_import_options(incoming.validated_data.get("dataset_name", "")),
+            options=indicator_import_options(indicator),
             user=request.user,
+            partnership=indicator.dataset.partnership,
         )
         job = selectors.import_job_get(pk=job.pk)  # the task may have run already (eager)
         data = ImportJobSerializer(job, context=self.get_serializer_context()).data

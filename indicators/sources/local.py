@@ -377,15 +377,22 @@ class LocalFileSource:
         original_name: str = "",
         dataset_slug: str = "",
         dataset_name: str = "",
+        partnership_id: int | None = None,
     ) -> None:
         self.path = Path(path)
         self.original_name = Path(original_name or self.path.name).name
+        self.partnership_id = partnership_id
         slug = dataset_slug or DEFAULT_DATASET_SLUG
         existing = Dataset.objects.filter(slug=slug).first()
         if existing is not None and not existing.is_local:
             raise FileFormatError(
                 f"'{slug}' is a national dataset; local files cannot be imported into it. "
                 "Choose another dataset."
+            )
+        if existing is not None and existing.partnership_id != partnership_id:
+            # Another owner's dataset: say no more than that the name cannot be used.
+            raise FileFormatError(
+                f"The dataset '{slug}' cannot be used for this file; choose another dataset name."
             )
         # Keep what was already said about an existing local dataset.
         self.dataset = DatasetSpec(
@@ -398,6 +405,7 @@ class LocalFileSource:
                 existing.description if existing else "Data uploaded by a local partnership."
             ),
             is_local=True,
+            partnership_id=partnership_id,
         )
         # The name the person gave the file, no timestamp: the same file gets the same label.
         self.release_label = self.original_name[:120]
@@ -413,8 +421,23 @@ class LocalFileSource:
         return []
 
     def known_indicators(self) -> dict[str, int]:
-        """The ``indicator`` column names any catalogue indicator by its slug."""
-        return dict(Indicator.objects.values_list("slug", "pk"))
+        """The slugs the ``indicator`` column may name.
+
+        A partnership's file is one release of one local series (a dataset holding that
+        partnership's indicator), so it may name only the indicators of that dataset. A
+        national slug, another partnership's, or the partnership's other local indicators
+        are "not in the catalogue", exactly like a missing one: a file can neither mix into
+        the baseline, probe for others' indicators, nor replace another series' current
+        release. A file without a partnership (loaded from the command line) names baseline
+        indicators.
+        """
+        if self.partnership_id is None:
+            indicators = Indicator.objects.filter(dataset__partnership__isnull=True)
+        else:
+            indicators = Indicator.objects.filter(
+                dataset__slug=self.dataset.slug, dataset__partnership_id=self.partnership_id
+            )
+        return dict(indicators.values_list("slug", "pk"))
 
     def estimate_rows(self) -> int | None:
         layout = self.layout()

@@ -16,6 +16,7 @@ def source_for(job: ImportJob) -> Source:
             original_name=job.original_name,
             dataset_slug=job.options.get("dataset_slug", ""),
             dataset_name=job.options.get("dataset_name", ""),
+            partnership_id=job.partnership_id,
         )
     national = {source.dataset.slug: source for source in national_sources()}
     if job.kind in national:

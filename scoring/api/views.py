@@ -30,8 +30,9 @@ NODE = OpenApiParameter("node", str, description="Node key, e.g. local-condition
 
 
 def _run(request: Request) -> ScoringRun:
-    framework = request.query_params.get("framework", "tpi-2024")
-    run = selectors.current_run(framework=framework)
+    """The current run of the named framework; unknown, private and unscored alike are 404."""
+    framework = request.query_params.get("framework", selectors.DEFAULT_FRAMEWORK)
+    run = selectors.current_run(framework=framework, user=request.user)
     if run is None:
         raise Http404(f"No scores yet for framework {framework!r}.")
     return run
@@ -243,16 +244,18 @@ class DriverChangeView(APIView):
 
 
 class ScoringRunListView(generics.ListAPIView):
-    """Scoring runs: which framework version, method, data releases and timings."""
+    """Scoring runs of the frameworks you may see: framework version, method, releases, timings."""
 
     serializer_class = ScoringRunSerializer
 
     def get_queryset(self):
-        return selectors.run_list()
+        return selectors.run_list(user=self.request.user)
 
 
 class ScoringRunDetailView(generics.RetrieveAPIView):
+    """One run; a run of a framework you may not see is not found."""
+
     serializer_class = ScoringRunSerializer
 
     def get_queryset(self):
-        return selectors.run_list()
+        return selectors.run_list(user=self.request.user)

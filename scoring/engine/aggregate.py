@@ -2,16 +2,22 @@
 
 Formulas (tpi-method.md, scoring steps 3-5; README "Steps 2-4"):
 
-* node holding indicators (subdomain, or a leaf domain): ``z̄ = mean of the present
-  slot z-scores``; ``uncapped = centre + k × z̄``; ``score = clip(uncapped, cap)``;
-* node holding child nodes (domain, headline): ``score = mean of the children's
-  scores`` over the children that have one (arithmetic by default, geometric
-  ``exp(mean(ln s))`` as an option, 0 if any child is 0); no re-standardisation;
-  ``uncapped = arithmetic mean of the children's uncapped values`` (the score the
-  node would have with no caps anywhere: what the drivers sum to);
-* coverage = present / expected children (slots for indicator holders); a node with
-  nothing present, or with coverage below ``min_coverage``, has a NaN score: never
-  0 or 5.
+* node holding indicators (subdomain, or a leaf domain): ``z̄ = Σ w_j z_j / Σ w_j``
+  over the present slots j (w = ``IndicatorSlot.weight``, 1 in the index, so a plain
+  mean); ``uncapped = centre + k × z̄``; ``score = clip(uncapped, cap)``;
+* node holding child nodes (domain, headline): ``score = weighted mean of the
+  children's scores`` over the children that have one, weights ``Node.weight``
+  renormalised over those children (arithmetic by default, geometric
+  ``exp(Σ w ln s / Σ w)`` as an option, 0 if any child is 0); no re-standardisation;
+  ``uncapped = weighted arithmetic mean of the children's uncapped values`` (the
+  score the node would have with no caps anywhere: what the drivers sum to);
+* coverage = present / expected children (slots for indicator holders), a count
+  whatever the weights; a node with nothing present, or with coverage below
+  ``min_coverage``, has a NaN score: never 0 or 5.
+
+When all of a node's members have the same weight the weighted mean is the plain
+mean, and it is computed as one (no multiplications): a tree whose weights are all 1
+gives bit-for-bit the results of the unweighted method.
 
 Arrays are node-major (nodes × rows): each node's scores for every place form one
 contiguous vector, so a mean over a node's few children is a handful of whole-vector
@@ -125,7 +131,7 @@ def aggregate(
         if slots.size == 0:
             nothing_under(h)
             continue
-        zbar, count = _nanmean_rows(z, slots)
+        zbar, count = _nanmean_rows(z, slots, _member_weights(index.slot_weight, slots))
         if min_coverage > 0:
             zbar[count < min_coverage * slots.size] = np.nan
         raw = uncapped[h]
@@ -140,11 +146,16 @@ def aggregate(
             if kids.size == 0:
                 nothing_under(p)
                 continue
+            weights = _member_weights(index.node_weight, kids)
             if aggregation == "geometric":
-                val, count = _geometric_mean_rows(score, kids)
+                val, count = _geometric_mean_rows(score, kids, weights)
             else:
-                val, count = _nanmean_rows(score, kids)
-            unc, _ = _nanmean_rows(uncapped, kids)
+                val, count = _nanmean_rows(score, kids, weights)
+            unc, _ = _nanmean_rows(uncapped, kids, weights)
+            if weights is not None:
+                # A weighted mean of scores within the caps is within them; clip the
+                # last-bit rounding of Σ w s / Σ w.
+                np.clip(val, low, high, out=val)
             if min_coverage > 0:
                 short = count < min_coverage * kids.size
                 val[short] = np.nan
@@ -155,8 +166,36 @@ def aggregate(
     return NodeScores(score=score, score_uncapped=uncapped, n_present=n_present)
 
 
-def _nanmean_rows(a: FloatArray, members: IntArray) -> tuple[FloatArray, FloatArray]:
-    """Mean over the given rows of ``a`` ignoring NaN, and the count of non-NaN."""
+def effective_weights(index: TreeIndex) -> tuple[FloatArray, FloatArray]:
+    """(slot weights, node weights) as ``aggregate`` uses them: 1 for every member of a
+    node whose members all have the same weight (the plain mean), else as given."""
+    slot_w = index.slot_weight.copy()
+    node_w = index.node_weight.copy()
+    for members in index.node_slots:
+        if members.size and _member_weights(slot_w, members) is None:
+            slot_w[members] = 1.0
+    for members in index.node_children:
+        if members.size and _member_weights(node_w, members) is None:
+            node_w[members] = 1.0
+    return slot_w, node_w
+
+
+def _member_weights(weights: FloatArray, members: IntArray) -> FloatArray | None:
+    """The members' weights, or None when they are all equal: renormalised over the
+    members present, equal weights give the plain mean, computed without weights."""
+    w = weights[members]
+    return None if (w == w[0]).all() else w
+
+
+def _nanmean_rows(
+    a: FloatArray, members: IntArray, weights: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """Mean over the given rows of ``a`` ignoring NaN, and the count of non-NaN.
+
+    With ``weights`` (one per member) the mean is ``Σ w a / Σ w`` over the non-NaN
+    members: the weights are renormalised over what is present."""
+    if weights is not None:
+        return _weighted_nanmean_rows(a, members, weights)
     first = a[members[0]]
     ok = ~np.isnan(first)
     total = np.where(ok, first, 0.0)
@@ -171,14 +210,42 @@ def _nanmean_rows(a: FloatArray, members: IntArray) -> tuple[FloatArray, FloatAr
     return total, count
 
 
-def _geometric_mean_rows(a: FloatArray, members: IntArray) -> tuple[FloatArray, FloatArray]:
-    """exp(mean(ln s)) over the non-NaN rows; 0 when any of them is 0."""
+def _weighted_nanmean_rows(
+    a: FloatArray, members: IntArray, weights: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    # Same passes as the unweighted mean plus one in-place multiply and one masked add
+    # per member: no temporaries beyond the filled row.
+    total = np.zeros(a.shape[1])
+    wsum = np.zeros(a.shape[1])
+    count = np.zeros(a.shape[1])
+    for m, w in zip(members, weights, strict=True):
+        row = a[m]
+        ok = ~np.isnan(row)
+        filled = np.where(ok, row, 0.0)
+        filled *= w
+        total += filled
+        np.add(wsum, w, out=wsum, where=ok)
+        count += ok
+    with np.errstate(invalid="ignore", divide="ignore"):
+        total /= wsum  # 0 / 0 → NaN where nothing is present
+    return total, count
+
+
+def _geometric_mean_rows(
+    a: FloatArray, members: IntArray, weights: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """exp(Σ w ln s / Σ w) over the non-NaN rows (w = 1 without weights); 0 when any
+    of them is 0."""
     sub = a[members]
     ok = ~np.isnan(sub)
     count = ok.sum(axis=0).astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.where(ok, np.log(np.where(ok, sub, 1.0)), 0.0).sum(axis=0)
-        out = np.exp(logs / count)  # ln 0 = -inf → exp(-inf) = 0
+        logs = np.where(ok, np.log(np.where(ok, sub, 1.0)), 0.0)
+        if weights is None:
+            out = np.exp(logs.sum(axis=0) / count)  # ln 0 = -inf → exp(-inf) = 0
+        else:
+            w = weights[:, None]
+            out = np.exp((logs * w).sum(axis=0) / (ok * w).sum(axis=0))
     # exp(ln 10) is 10.000000000000002: keep the mean within its children, as it is
     # mathematically, so it stays within the caps.
     np.clip(out, np.fmin.reduce(sub, axis=0), np.fmax.reduce(sub, axis=0), out=out)

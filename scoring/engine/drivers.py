@@ -3,9 +3,12 @@
 Formulas (README "Step 5"). For an indicator slot j under node N (its subdomain or
 leaf domain h, then each ancestor up to the headline):
 
-* ``weight(h, j) = 1 / n_h`` if j is present (n_h = slots present in h), else 0;
-  ``weight(P, j) = weight(C, j) / n_P`` for the child C of P on j's path, if C has a
-  score (n_P = children of P with a score), else 0;
+* ``weight(h, j) = w_j / W_h`` if j is present (w_j = the slot's weight, W_h = the
+  sum of the weights of the slots present in h), else 0;
+  ``weight(P, j) = weight(C, j) × w_C / W_P`` for the child C of P on j's path, if C
+  has a score (W_P = the sum of the weights of the children of P with a score), else
+  0. These are the weights the aggregation renormalised over what is present; with
+  every weight 1 (the index) they are ``1 / n_h`` and ``weight(C, j) / n_P``;
 * ``contribution_uncapped(N, j) = k × z_j × weight(N, j)``. With arithmetic means,
   ``Σ_j contribution_uncapped(N, j) = score_uncapped(N) - centre`` exactly;
 * capping is attributed at the node where it happens, the subdomain (or leaf domain)
@@ -14,7 +17,8 @@ leaf domain h, then each ancestor up to the headline):
   1 when nothing was capped; the cap never flips the sign of the deviation), and
   ``contribution(N, j) = contribution_uncapped(N, j) × cap_factor(h)``. With
   arithmetic means, ``Σ_j contribution(N, j) = score(N) - centre`` exactly, at every
-  level, because a parent's score is the plain mean of its (capped) children.
+  level, because a parent's score is the weighted mean of its (capped) children with
+  the same weights.
 * with geometric means the contributions are those of the arithmetic mean of the same
   children, so they sum to ``arithmetic mean - centre``; the gap to the geometric
   score (``score - centre - Σ contribution``) is left unattributed.
@@ -32,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring.engine.aggregate import ScoreResult
+from scoring.engine.aggregate import ScoreResult, effective_weights
 from scoring.engine.normalise import slot_values
 from scoring.engine.types import INDICATOR, PERIOD, PLACE, REFERENCE_SET, VALUE, IntArray
 
@@ -84,7 +88,6 @@ def compute_drivers(result: ScoreResult, *, places: list[str] | None = None) -> 
     z = result.standardised.z[:, r]
     score = result.nodes.score[:, r]
     unc = result.nodes.score_uncapped[:, r]
-    n_present = result.nodes.n_present[:, r].astype(np.float64)
     centre, k = settings.centre, settings.k
 
     finite = ~np.isnan(score)
@@ -92,11 +95,23 @@ def compute_drivers(result: ScoreResult, *, places: list[str] | None = None) -> 
     cap_factor = np.ones_like(score)
     np.divide(score - centre, dev, out=cap_factor, where=finite & (dev != 0))
 
+    # W: the weight present under each node, what its mean was renormalised over (with
+    # all weights 1: the count present, n_present).
+    slot_w, node_w = effective_weights(idx)
+    present_w = np.zeros_like(score)
+    for h in idx.holder_pos:
+        members = idx.node_slots[h]
+        present_w[h] = slot_w[members] @ ~np.isnan(z[members])
+    for p in np.flatnonzero(~idx.holder_mask):
+        members = idx.node_children[p]
+        present_w[p] = node_w[members] @ finite[members]
+
     parts: dict[str, list[Any]] = {key: [] for key in ("row", "node", "slot", "w", "cf")}
     for j in range(len(idx.slot_ids)):
         h = int(idx.slot_node_pos[j])
         present = ~np.isnan(z[j]) & finite[h]
-        weight = np.where(present, 1.0 / np.maximum(n_present[h], 1.0), 0.0)
+        weight = np.zeros(len(r))
+        np.divide(slot_w[j], present_w[h], out=weight, where=present)
         node = h
         while node >= 0:
             keep = np.flatnonzero((weight > 0) & finite[node])
@@ -107,7 +122,9 @@ def compute_drivers(result: ScoreResult, *, places: list[str] | None = None) -> 
             parts["cf"].append(cap_factor[h, keep])
             parent = int(idx.parent_pos[node])
             if parent >= 0:
-                weight = np.where(finite[node], weight / np.maximum(n_present[parent], 1.0), 0.0)
+                scaled = np.zeros(len(r))
+                np.divide(weight * node_w[node], present_w[parent], out=scaled, where=finite[node])
+                weight = scaled
             node = parent
 
     empty = np.zeros(0, dtype=np.intp)

@@ -9,6 +9,10 @@ picks, independently and uniformly (seeded ``numpy.random.default_rng``):
 * arithmetic or geometric means above the subdomain;
 * one indicator slot to leave out, or none: uniform over {none} ∪ slots.
 
+The tree's node and slot weights hold in every draw (a left-out slot's weight is
+renormalised away like a missing value's); they are the framework's, not a choice of
+the method.
+
 Each draw re-scores every place (z-scores are computed once per weighting; a dropped
 slot is left out of its node's mean, as a missing value would be). Per place × node
 the summary gives the default score and rank (the settings as given, nothing

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
@@ -139,12 +140,17 @@ class MethodSettings:
 
 @dataclass(frozen=True)
 class Node:
-    """A headline element, domain or subdomain. Indicators are ``IndicatorSlot``s."""
+    """A headline element, domain or subdomain. Indicators are ``IndicatorSlot``s.
+
+    ``weight`` (finite, > 0) is the node's relative weight among its siblings in its
+    parent's mean; the index uses 1 everywhere, bespoke frameworks may not.
+    """
 
     id: str
     parent: str | None
     level: str
     label: str = ""
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,7 @@ class IndicatorSlot:
 
     ``polarity`` is +1 when higher is better, -1 when lower is better (neutral
     indicators cannot be scored). ``transform`` is applied before standardising.
+    ``weight`` (finite, > 0) is the slot's relative weight in its node's mean.
     """
 
     id: str
@@ -161,9 +168,18 @@ class IndicatorSlot:
     polarity: int = 1
     transform: str = "none"
     label: str = ""
+    weight: float = 1.0
 
 
 _LEVEL_RANK = {HEADLINE: 0, DOMAIN: 1, SUBDOMAIN: 2}
+
+
+def _weight_problem(kind: str, key: str, weight: Any) -> str | None:
+    if isinstance(weight, bool) or not isinstance(weight, int | float | np.number):
+        return f"{kind} {key!r}: weight must be a number"
+    if not (math.isfinite(float(weight)) and float(weight) > 0):
+        return f"{kind} {key!r}: weight must be finite and > 0"
+    return None
 
 
 @dataclass(frozen=True, eq=False)
@@ -184,6 +200,8 @@ class TreeIndex:
     slot_node_pos: IntArray
     polarity: FloatArray
     log_slots: BoolArray
+    slot_weight: FloatArray  # (slots,) relative weight in the slot's node
+    node_weight: FloatArray  # (nodes,) relative weight in the parent's mean
     holder_mask: BoolArray  # node holds indicator slots directly
     slot_member: FloatArray  # (slots, nodes): slot j sits directly in node n
     child_member: FloatArray  # (nodes, nodes): node c is a child of node p
@@ -197,6 +215,11 @@ class TreeIndex:
     def holder_pos(self) -> IntArray:
         return np.flatnonzero(self.holder_mask)
 
+    @cached_property
+    def is_weighted(self) -> bool:
+        """False when every weight is 1: the plain means of the published index."""
+        return bool((self.slot_weight != 1.0).any() or (self.node_weight != 1.0).any())
+
     def ancestors_of_slot(self, slot: int) -> IntArray:
         return np.flatnonzero(self.slot_ancestor[slot])
 
@@ -208,7 +231,9 @@ class FrameworkTree:
     Rules (checked on construction): ids unique; a headline has no parent, a domain's
     parent is a headline, a subdomain's parent a domain; a slot sits under any node
     that has no child nodes (subdomains, and leaf domains such as Sustainability's and
-    Equality's in 2024); polarity is +1 or -1; transform is "none" or "log".
+    Equality's in 2024); polarity is +1 or -1; transform is "none" or "log"; every
+    weight is a finite number > 0. A node's score is the weighted mean of its present
+    children (weights renormalised over the children present), see ``aggregate``.
     """
 
     nodes: tuple[Node, ...]
@@ -227,6 +252,9 @@ class FrameworkTree:
                 problems.append(f"duplicate node id {node.id!r}")
             by_id[node.id] = node
         for node in self.nodes:
+            weight_problem = _weight_problem("node", node.id, node.weight)
+            if weight_problem:
+                problems.append(weight_problem)
             if node.level not in _LEVEL_RANK:
                 problems.append(f"node {node.id!r}: level must be one of {NODE_LEVELS}")
                 continue
@@ -258,6 +286,9 @@ class FrameworkTree:
                 problems.append(f"slot {slot.id!r}: polarity must be +1 or -1")
             if slot.transform not in TRANSFORMS:
                 problems.append(f"slot {slot.id!r}: transform must be one of {TRANSFORMS}")
+            weight_problem = _weight_problem("slot", slot.id, slot.weight)
+            if weight_problem:
+                problems.append(weight_problem)
         if problems:
             raise ValueError("Invalid framework tree: " + "; ".join(problems))
 
@@ -265,8 +296,9 @@ class FrameworkTree:
     def from_frames(cls, nodes: pd.DataFrame, slots: pd.DataFrame) -> FrameworkTree:
         """Build from two frames.
 
-        ``nodes``: id, parent (None/NaN for headlines), level, optional label.
-        ``slots``: id, node, indicator, polarity (+1/-1), optional transform, label.
+        ``nodes``: id, parent (None/NaN for headlines), level, optional label, weight.
+        ``slots``: id, node, indicator, polarity (+1/-1), optional transform, label,
+        weight. A missing weight (no column, or None/NaN in it) is 1.
         """
         for frame, required, name in (
             (nodes, cls.REQUIRED_NODE_COLUMNS, "nodes"),
@@ -281,12 +313,18 @@ class FrameworkTree:
                 return None
             return str(value)
 
+        def weight(value: Any) -> Any:
+            if value is None or (isinstance(value, float) and np.isnan(value)):
+                return 1.0
+            return float(value) if isinstance(value, int | np.number) else value
+
         node_list = [
             Node(
                 id=str(r["id"]),
                 parent=text(r["parent"]),
                 level=str(r["level"]),
                 label=text(r.get("label")) or "",
+                weight=weight(r.get("weight")),
             )
             for r in nodes.to_dict("records")
         ]
@@ -298,6 +336,7 @@ class FrameworkTree:
                 polarity=int(r["polarity"]),
                 transform=text(r.get("transform")) or "none",
                 label=text(r.get("label")) or "",
+                weight=weight(r.get("weight")),
             )
             for r in slots.to_dict("records")
         ]
@@ -307,6 +346,21 @@ class FrameworkTree:
         nodes = pd.DataFrame([dataclasses.asdict(n) for n in self.nodes])
         slots = pd.DataFrame([dataclasses.asdict(s) for s in self.slots])
         return nodes, slots
+
+    @cached_property
+    def checksum(self) -> str:
+        """SHA-256 of the whole structure (ids, parents, levels, indicators, polarity,
+        transforms, weights; not labels): equal checksums score identically, so a run's
+        inputs hash includes it and a weight change makes a new run."""
+        payload = {
+            "nodes": [[n.id, n.parent, n.level, float(n.weight)] for n in self.nodes],
+            "slots": [
+                [s.id, s.node, s.indicator, int(s.polarity), s.transform, float(s.weight)]
+                for s in self.slots
+            ],
+        }
+        text = json.dumps(payload, separators=(",", ":"), allow_nan=False)
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def without_slot(self, slot_id: str) -> FrameworkTree:
         return FrameworkTree(self.nodes, tuple(s for s in self.slots if s.id != slot_id))
@@ -343,6 +397,8 @@ class FrameworkTree:
             slot_node_pos=slot_node_pos,
             polarity=np.array([float(s.polarity) for s in self.slots]),
             log_slots=np.array([s.transform == "log" for s in self.slots], dtype=bool),
+            slot_weight=np.array([float(s.weight) for s in self.slots], dtype=np.float64),
+            node_weight=np.array([float(n.weight) for n in self.nodes], dtype=np.float64),
             holder_mask=holder_mask,
             slot_member=slot_member,
             child_member=child_member,

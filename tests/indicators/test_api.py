@@ -8,8 +8,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from indicators.models import DatasetRelease, ImportJob, ImportStatus, Observation
+from partnerships.models import Membership, Role
+from tests.factories.indicators import DatasetFactory, IndicatorFactory
 from tests.indicators.test_selectors import ENGLAND, HARTLEPOOL, import_tiny
-from tests.indicators.test_views import BAD_CSV, GOOD_CSV, needs_local_source
+from tests.indicators.test_views import (
+    BAD_CSV,
+    GOOD_CSV,
+    PARTNERSHIP,
+    make_partnership,
+    needs_local_source,
+    upload_target,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +199,9 @@ def _upload(text: str, name: str = "data.csv") -> SimpleUploadedFile:
 
 def test_import_needs_an_authenticated_user(api_client):
     response = api_client.post(
-        "/api/imports/", {"file": _upload(GOOD_CSV), "dataset_name": "x"}, format="multipart"
+        "/api/imports/",
+        {"file": _upload(GOOD_CSV), "indicator": "tiny-smoking"},
+        format="multipart",
     )
 
     assert response.status_code in {401, 403}
@@ -198,9 +209,12 @@ def test_import_needs_an_authenticated_user(api_client):
     assert api_client.get("/api/imports/").status_code in {401, 403}
 
 
-def test_import_rejects_a_wrong_file_type_before_queueing(signed_in):
+def test_import_rejects_a_wrong_file_type_before_queueing(signed_in, user):
+    partnership = make_partnership(user)
     response = signed_in.post(
-        "/api/imports/", {"file": _upload("%PDF", "report.pdf")}, format="multipart"
+        "/api/imports/",
+        {"file": _upload("%PDF", "report.pdf"), "indicator": upload_target(partnership)},
+        format="multipart",
     )
 
     assert response.status_code == 400
@@ -210,10 +224,11 @@ def test_import_rejects_a_wrong_file_type_before_queueing(signed_in):
 
 @needs_local_source
 def test_import_csv_end_to_end(signed_in, user, tiny, run_imports):
+    make_partnership(user)
     response = run_imports(
         signed_in.post,
         "/api/imports/",
-        {"file": _upload(GOOD_CSV, "survey.csv"), "dataset_name": "API survey"},
+        {"file": _upload(GOOD_CSV, "survey.csv"), "indicator": "tiny-smoking"},
         format="multipart",
     )
 
@@ -225,7 +240,8 @@ def test_import_csv_end_to_end(signed_in, user, tiny, run_imports):
 
     detail = signed_in.get(f"/api/imports/{job_id}/").data
     assert detail["status"] == "done", detail["report"]
-    assert detail["dataset"] == "api-survey"
+    assert detail["dataset"] == "tiny-test"  # the indicator's own series
+    assert detail["partnership"] == PARTNERSHIP
     assert detail["progress"] == {"rows_done": 3, "rows_total": 3, "percent": 100}
     assert detail["report"]["rows_accepted"] == 3
     assert detail["report"]["rejected"] == []
@@ -236,9 +252,13 @@ def test_import_csv_end_to_end(signed_in, user, tiny, run_imports):
 
 
 @needs_local_source
-def test_import_with_bad_rows_reports_them(signed_in, tiny, run_imports):
+def test_import_with_bad_rows_reports_them(signed_in, user, tiny, run_imports):
+    make_partnership(user)
     response = run_imports(
-        signed_in.post, "/api/imports/", {"file": _upload(BAD_CSV)}, format="multipart"
+        signed_in.post,
+        "/api/imports/",
+        {"file": _upload(BAD_CSV), "indicator": "tiny-smoking"},
+        format="multipart",
     )
 
     detail = signed_in.get(f"/api/imports/{response.data['id']}/").data
@@ -279,8 +299,47 @@ def test_jobs_are_private_to_their_owner(api_client, user):
     assert api_client.get(f"/api/imports/{job.pk}/").status_code == 200
 
 
+def test_import_needs_a_local_indicator_of_a_partnership_where_the_user_is_analyst(signed_in, user):
+    partnership = make_partnership(get_user_model().objects.create_user("admin-b"))
+    other = make_partnership(get_user_model().objects.create_user("admin-c"), slug="other")
+    Membership.objects.create(partnership=partnership, user=user, role=Role.VIEWER)
+    national = IndicatorFactory(slug="national-thing", dataset=DatasetFactory(is_local=False))
+
+    def post(**extra):
+        data = {"file": _upload(GOOD_CSV), **extra}
+        return signed_in.post("/api/imports/", data, format="multipart")
+
+    assert post().status_code == 400  # no indicator named
+    assert post(indicator=upload_target(partnership)).status_code == 403  # a viewer there
+    outsider = post(indicator=upload_target(other))
+    unknown = post(indicator="no-such-indicator")
+    baseline = post(indicator=national.slug)
+    assert outsider.status_code == unknown.status_code == baseline.status_code == 404
+    assert outsider.content == unknown.content == baseline.content
+    assert not ImportJob.objects.exists()
+
+
+def test_partnership_jobs_are_listed_for_its_members_only(api_client, user):
+    partnership = make_partnership(user)
+    job = ImportJob.objects.create(
+        kind="local", status=ImportStatus.DONE, created_by=user, partnership=partnership
+    )
+    colleague = get_user_model().objects.create_user("colleague")
+    Membership.objects.create(partnership=partnership, user=colleague, role=Role.VIEWER)
+    outsider = get_user_model().objects.create_user("outsider")
+    make_partnership(outsider, slug="elsewhere")
+
+    api_client.force_authenticate(colleague)
+    assert [j["id"] for j in api_client.get("/api/imports/").data["results"]] == [job.pk]
+    assert api_client.get(f"/api/imports/{job.pk}/").status_code == 200
+    api_client.force_authenticate(outsider)
+    assert api_client.get("/api/imports/").data["count"] == 0
+    assert api_client.get(f"/api/imports/{job.pk}/").status_code == 404
+
+
 def test_import_list_query_count_is_constant(signed_in, user):
     ImportJob.objects.create(kind="local", status=ImportStatus.DONE, created_by=user)
+    signed_in.get("/api/imports/")  # the forced user object keeps its memberships from here
     with CaptureQueriesContext(connection) as small:
         signed_in.get("/api/imports/")
     ImportJob.objects.bulk_create(

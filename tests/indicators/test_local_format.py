@@ -707,3 +707,93 @@ def test_xlsx_template_has_a_readme_and_imports(tmp_path):
         assert needle in readme
     report = import_source(source(write(tmp_path, "template.xlsx", data)))
     assert (report.rows_read, report.rows_accepted) == (3, 3)
+
+
+# --- a partnership's file ------------------------------------------------------------------
+
+
+def _partnership(slug: str) -> Any:
+    from partnerships.models import Partnership
+
+    return Partnership.objects.create(slug=slug, name=f"Partnership {slug}")
+
+
+def _partnership_source(path: Path, indicator: Any) -> LocalFileSource:
+    """A partnership's file for one local indicator, as an upload makes it."""
+    from indicators.views import indicator_import_options
+
+    options = indicator_import_options(indicator)
+    return LocalFileSource(
+        path,
+        original_name=path.name,
+        dataset_slug=options["dataset_slug"],
+        dataset_name=options["dataset_name"],
+        partnership_id=indicator.dataset.partnership_id,
+    )
+
+
+def _unknown(slug: str) -> str:
+    return f"unknown indicator '{slug}' (use the slug of an indicator in the catalogue)"
+
+
+def test_a_partnership_file_names_only_the_indicator_it_is_for(tmp_path):
+    ours, theirs = _partnership("norfolk-homes"), _partnership("greater-norwich")
+    damp = IndicatorFactory(
+        slug="norfolk-damp", dataset__slug="norfolk-damp", dataset__partnership=ours
+    )
+    IndicatorFactory(slug="norfolk-cold", dataset__slug="norfolk-cold", dataset__partnership=ours)
+    IndicatorFactory(
+        slug="norwich-damp", dataset__slug="greater-norwich-data", dataset__partnership=theirs
+    )
+    # national, another partnership's, the partnership's other local series, missing
+    for slug in (SLUG, "norwich-damp", "norfolk-cold", "no-such-indicator"):
+        path = write(tmp_path, f"{slug}.csv", rows_csv(f"E07000148,{slug},2023/24,5"))
+        with pytest.raises(ImportRejectedError) as excinfo:
+            import_source(_partnership_source(path, damp))
+        assert [r["reason"] for r in excinfo.value.report.rejected] == [_unknown(slug)]
+
+    path = write(tmp_path, "good.csv", rows_csv("E07000148,norfolk-damp,2023/24,5"))
+    report = import_source(_partnership_source(path, damp))
+
+    dataset = Dataset.objects.get(slug="norfolk-damp")
+    assert report.status == "done"
+    assert report.dataset == "norfolk-damp"
+    assert (dataset.partnership, dataset.is_local, dataset.is_published) == (ours, True, False)
+
+
+def test_two_partnerships_files_go_into_their_own_indicators_series(tmp_path):
+    ours, theirs = _partnership("norfolk-homes"), _partnership("greater-norwich")
+    for partnership in (ours, theirs):
+        indicator = IndicatorFactory(
+            slug=f"{partnership.slug}-damp",
+            dataset__slug=f"{partnership.slug}-indicators",
+            dataset__partnership=partnership,
+        )
+        path = write(tmp_path, "survey.csv", rows_csv(f"E07000148,{partnership.slug}-damp,2023,5"))
+        import_source(_partnership_source(path, indicator))
+
+    owners = dict(
+        DatasetRelease.objects.filter(is_current=True).values_list(
+            "dataset__slug", "dataset__partnership"
+        )
+    )
+    assert owners == {
+        "norfolk-homes-indicators": ours.pk,
+        "greater-norwich-indicators": theirs.pk,
+    }
+
+
+def test_a_file_cannot_write_into_another_owners_dataset(tmp_path):
+    ours = _partnership("norfolk-homes")
+    DatasetFactory(slug="norfolk-homes-survey", partnership=_partnership("norfolk-homes-x"))
+    DatasetFactory(slug=DATASET)  # a local dataset of the baseline
+
+    message = "cannot be used for this file; choose another dataset name"
+    with pytest.raises(FileFormatError, match=message):
+        LocalFileSource(
+            tmp_path / "x.csv", dataset_slug="norfolk-homes-survey", partnership_id=ours.pk
+        )
+    with pytest.raises(FileFormatError, match=message):
+        LocalFileSource(tmp_path / "x.csv", dataset_slug=DATASET, partnership_id=ours.pk)
+    with pytest.raises(FileFormatError, match=message):
+        LocalFileSource(tmp_path / "x.csv", dataset_slug="norfolk-homes-survey")

@@ -10,7 +10,17 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from indicators.charts import Point, Series, indicator_time_series_figure
-from indicators.models import ImportJob, ImportStatus, Observation
+from indicators.models import (
+    Dataset,
+    DatasetRelease,
+    ImportJob,
+    ImportStatus,
+    Indicator,
+    Observation,
+)
+from partnerships.models import Membership, Partnership, Role
+from places.models import Place
+from tests.factories.indicators import DatasetFactory, IndicatorFactory
 from tests.indicators.test_selectors import (
     ENGLAND,
     HARTLEPOOL,
@@ -59,6 +69,41 @@ def user(django_user_model):
 def signed_in(client, user):
     client.force_login(user)
     return client
+
+
+PARTNERSHIP = "hartlepool-health"
+
+
+def make_partnership(user, *, role=Role.ANALYST, slug=PARTNERSHIP) -> Partnership:
+    """A partnership for Hartlepool with ``user`` in it. It owns the tiny dataset (if loaded)
+    as a local series, so ``tiny-smoking`` is the partnership's own local indicator that its
+    files may name; without the tiny data it gets a local indicator ``<slug>-survey`` in a
+    dataset of its own, so the upload form has something to offer."""
+    partnership = Partnership.objects.create(slug=slug, name=f"Partnership {slug}")
+    partnership.places.add(Place.objects.get(code=HARTLEPOOL))
+    Membership.objects.create(partnership=partnership, user=user, role=role)
+    if not Dataset.objects.filter(slug="tiny-test").update(partnership=partnership, is_local=True):
+        IndicatorFactory(
+            slug=f"{slug}-survey",
+            dataset=DatasetFactory(slug=f"{slug}-survey", partnership=partnership),
+        )
+    return partnership
+
+
+def upload_target(partnership: Partnership) -> str:
+    """The slug of the partnership's local indicator that uploads in these tests are for."""
+    return (
+        Indicator.objects.filter(dataset__partnership=partnership, dataset__is_local=True)
+        .order_by("slug")
+        .values_list("slug", flat=True)
+        .first()
+        or ""
+    )
+
+
+@pytest.fixture
+def partnership(user):
+    return make_partnership(user)
 
 
 @pytest.fixture
@@ -223,10 +268,10 @@ def test_upload_form_needs_a_signed_in_user(client):
     response = client.get("/imports/new/")
 
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith("/accounts/login/")
 
 
-def test_upload_form_is_multipart_with_csrf_and_template_links(signed_in):
+def test_upload_form_is_multipart_with_csrf_and_template_links(signed_in, partnership):
     content = signed_in.get("/imports/new/").content.decode()
 
     assert 'enctype="multipart/form-data"' in content
@@ -235,10 +280,12 @@ def test_upload_form_is_multipart_with_csrf_and_template_links(signed_in):
     assert 'href="/imports/template.xlsx"' in content
 
 
-def test_upload_form_rejects_a_file_of_the_wrong_type(signed_in):
+def test_upload_form_rejects_a_file_of_the_wrong_type(signed_in, partnership):
     upload = SimpleUploadedFile("data.pdf", b"%PDF-1.4", content_type="application/pdf")
 
-    response = signed_in.post("/imports/new/", {"file": upload, "dataset_name": "Mine"})
+    response = signed_in.post(
+        "/imports/new/", {"file": upload, "indicator": upload_target(partnership)}
+    )
 
     assert response.status_code == 400
     assert "Upload a CSV or Excel" in response.content.decode()
@@ -247,10 +294,13 @@ def test_upload_form_rejects_a_file_of_the_wrong_type(signed_in):
 
 @needs_local_source
 def test_upload_imports_the_file_and_shows_the_report(signed_in, user, tiny, run_imports):
+    partnership = make_partnership(user)
     upload = SimpleUploadedFile("wellbeing.csv", GOOD_CSV.encode(), content_type="text/csv")
 
     response = run_imports(
-        signed_in.post, "/imports/new/", {"file": upload, "dataset_name": "Hartlepool survey"}
+        signed_in.post,
+        "/imports/new/",
+        {"file": upload, "indicator": "tiny-smoking"},
     )
 
     job = ImportJob.objects.get()
@@ -260,8 +310,11 @@ def test_upload_imports_the_file_and_shows_the_report(signed_in, user, tiny, run
     assert job.status == ImportStatus.DONE, job.report
     assert job.rows_accepted == 3
     assert job.release is not None
-    assert job.release.dataset.slug == "hartlepool-survey"
+    assert job.partnership == partnership
+    assert job.release.dataset.slug == "tiny-test"  # the indicator's own series
+    assert job.release.is_current
     assert job.release.dataset.is_local
+    assert job.release.dataset.partnership == partnership
     provisional = Observation.objects.get(release=job.release, period_start=date(2022, 1, 1))
     assert (provisional.place_id, provisional.status) == (HARTLEPOOL, "provisional")
 
@@ -274,15 +327,22 @@ def test_upload_imports_the_file_and_shows_the_report(signed_in, user, tiny, run
 
 
 @needs_local_source
-def test_rejected_upload_lists_rows_reasons_and_offers_a_csv(signed_in, tiny, run_imports):
+def test_rejected_upload_lists_rows_reasons_and_offers_a_csv(signed_in, user, tiny, run_imports):
+    partnership = make_partnership(user)
     upload = SimpleUploadedFile("bad.csv", BAD_CSV.encode(), content_type="text/csv")
 
-    run_imports(signed_in.post, "/imports/new/", {"file": upload, "dataset_name": "Bad data"})
+    run_imports(
+        signed_in.post,
+        "/imports/new/",
+        {"file": upload, "indicator": upload_target(partnership)},
+    )
 
     job = ImportJob.objects.get()
     assert job.status == ImportStatus.REJECTED
     assert job.rows_rejected == 3
-    assert not Observation.objects.filter(release__dataset__slug="bad-data").exists()
+    assert list(
+        DatasetRelease.objects.filter(dataset__slug="tiny-test").values_list("label", flat=True)
+    ) == ["Tiny release 1"]  # nothing of the file was stored
     page = signed_in.get(f"/imports/{job.pk}/")
     content = page.content.decode()
     assert "Why rows were rejected" in content
@@ -322,6 +382,76 @@ def test_job_page_is_private_to_its_owner_and_staff(client, user):
     client.force_login(staff)
     assert client.get(f"/imports/{job.pk}/").status_code == 200
     assert client.get("/imports/999999/").status_code == 404
+
+
+def test_job_page_is_visible_to_the_partnership_members_only(client, user, partnership):
+    job = ImportJob.objects.create(
+        kind="local", status=ImportStatus.DONE, created_by=user, partnership=partnership
+    )
+    viewer = get_user_model().objects.create_user("viewer", password="not-a-real-secret-4")
+    Membership.objects.create(partnership=partnership, user=viewer, role=Role.VIEWER)
+    outsider = get_user_model().objects.create_user("outsider", password="not-a-real-secret-5")
+    make_partnership(outsider, slug="elsewhere")
+
+    client.force_login(viewer)
+    assert client.get(f"/imports/{job.pk}/").status_code == 200
+    client.force_login(outsider)
+    assert client.get(f"/imports/{job.pk}/").status_code == 404
+    assert client.get(f"/imports/{job.pk}/rejected.csv").status_code == 404
+
+
+def test_upload_needs_the_analyst_role_in_the_chosen_partnership(client, user, partnership):
+    viewer = get_user_model().objects.create_user("viewer", password="not-a-real-secret-4")
+    Membership.objects.create(partnership=partnership, user=viewer, role=Role.VIEWER)
+    outsider = get_user_model().objects.create_user("outsider", password="not-a-real-secret-5")
+    upload = SimpleUploadedFile("data.csv", GOOD_CSV.encode(), content_type="text/csv")
+    data = {"file": upload, "indicator": upload_target(partnership)}
+
+    client.force_login(viewer)
+    page = client.get("/imports/new/").content.decode()
+    assert "analyst or admin role" in page
+    assert 'enctype="multipart/form-data"' not in page
+    assert client.post("/imports/new/", data).status_code == 403
+    client.force_login(outsider)
+    upload.seek(0)
+    assert client.post("/imports/new/", data).status_code == 404
+    assert partnership.name not in client.get("/imports/new/").content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_upload_for_a_national_or_unknown_indicator_is_not_found(signed_in, tiny, partnership):
+    national = IndicatorFactory(slug="national-thing", dataset=DatasetFactory(is_local=False))
+    for slug in (national.slug, "no-such-indicator"):
+        upload = SimpleUploadedFile("data.csv", GOOD_CSV.encode(), content_type="text/csv")
+        response = signed_in.post("/imports/new/", {"file": upload, "indicator": slug})
+        assert response.status_code == 404, slug
+    missing = signed_in.post(
+        "/imports/new/",
+        {"file": SimpleUploadedFile("data.csv", GOOD_CSV.encode(), content_type="text/csv")},
+    )
+    assert missing.status_code == 400
+    assert "This field is required" in missing.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_upload_form_offers_the_local_indicators_and_where_to_define_more(signed_in, partnership):
+    content = signed_in.get("/imports/new/").content.decode()
+
+    assert f'<option value="{upload_target(partnership)}"' in content
+    assert f"{partnership.name}: " in content
+    assert f'href="/partnerships/{partnership.slug}/indicators/new/"' in content
+
+
+def test_someone_without_local_indicators_is_sent_to_define_one(signed_in, partnership):
+    Indicator.objects.filter(dataset__partnership=partnership).delete()
+
+    content = signed_in.get("/imports/new/").content.decode()
+
+    assert 'enctype="multipart/form-data"' not in content
+    assert "you have not" in content
+    assert f'href="{reverse("frameworks:local-indicator-new", args=[partnership.slug])}"' in (
+        content
+    )
 
 
 @needs_local_source

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "explorer.public_cache.PublicResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,6 +108,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Failed sign-ins allowed per username and per client address in the window below.
 TPI_LOGIN_FAILURE_LIMIT = env.int("TPI_LOGIN_FAILURE_LIMIT", default=5)
 TPI_LOGIN_FAILURE_WINDOW = env.int("TPI_LOGIN_FAILURE_WINDOW", default=15 * 60)
+# Every authenticate() caller (login page, admin, API token) goes through the limit above.
+AUTHENTICATION_BACKENDS = ["partnerships.auth_backends.ThrottledModelBackend"]
+# Reverse proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TPI_TRUSTED_PROXY_COUNT = env.int("TPI_TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -133,6 +138,22 @@ TPI_DATA_DIR = env.path("TPI_DATA_DIR", default=BASE_DIR.parent / "shared" / "da
 TPI_MAX_UPLOAD_BYTES = env.int("TPI_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 TPI_MAX_XLSX_UNPACKED_BYTES = env.int("TPI_MAX_XLSX_UNPACKED_BYTES", default=200 * 1024 * 1024)
 # Geography year whose boundaries and membership define "current" places in the app.
+# Whole anonymous responses under these paths are cached (explorer/public_cache.py).
+TPI_PUBLIC_CACHE_PREFIXES = env.list(
+    "TPI_PUBLIC_CACHE_PREFIXES",
+    default=[
+        "/places/",
+        "/map/",
+        "/rankings/",
+        "/compare/",
+        "/drill/",
+        "/indicators/",
+        "/api/scores/",
+        "/api/rankings/",
+        "/api/places/",
+    ],
+)
+TPI_PUBLIC_CACHE_SECONDS = env.int("TPI_PUBLIC_CACHE_SECONDS", default=300)
 TPI_GEOGRAPHY_YEAR = env.int("TPI_GEOGRAPHY_YEAR", default=2024)
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -167,7 +188,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "tpi_site.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

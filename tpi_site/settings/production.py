@@ -23,5 +23,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
+# The __Host- prefix makes browsers refuse the cookie unless Secure, host-only and Path=/.
+SESSION_COOKIE_NAME = "__Host-sessionid"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind the HTTPS proxy above: the login limit counts the address that proxy saw.
+TPI_TRUSTED_PROXY_COUNT = env.int("TPI_TRUSTED_PROXY_COUNT", default=1)
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

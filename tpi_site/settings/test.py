@@ -14,3 +14,6 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 ALLOWED_HOSTS = ["*"]
 TPI_TEST_CELERY_TIMEOUT = env.int("TPI_TEST_CELERY_TIMEOUT", default=120)
+
+# Whole-response caching is tested on its own (tests/explorer/test_public_cache.py).
+TPI_PUBLIC_CACHE_PREFIXES = []

@@ -1,5 +1,6 @@
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -19,4 +20,6 @@ class Command(BaseCommand):
         call_command("import_datasets", stdout=self.stdout)
         call_command("sync_frameworks", stdout=self.stdout)
         call_command("rescore", stdout=self.stdout)
+        if settings.SETTINGS_MODULE != "tpi_site.settings.production":
+            call_command("seed_demo", stdout=self.stdout)  # demo partnerships, Healthy housing
         self.stdout.write(f"Baseline data ready in {time.perf_counter() - began:.1f}s")

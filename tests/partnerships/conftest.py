@@ -1,0 +1,15 @@
+"""Fixtures for partnership tests: the sign-in limit starts empty in every test."""
+
+import pytest
+
+from partnerships.auth_backends import login_failures_clear_all
+
+
+@pytest.fixture(autouse=True)
+def _clear_login_throttle():
+    """Failure counts live in the cache, which outlives a test's database rollback.
+
+    Only the counts are forgotten: ``cache.clear()`` would flush Redis, broker included."""
+    login_failures_clear_all()
+    yield
+    login_failures_clear_all()
