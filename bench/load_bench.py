@@ -113,7 +113,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_gunicorn(port: int, workers: int, public_cache: bool) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tpi_site.settings.production",
@@ -127,7 +127,12 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen[bytes]:
         # request pays a new PostgreSQL connection (a few ms), which the trivial endpoint,
         # touching no table, never does.
         "CONN_MAX_AGE": os.environ.get("BENCH_CONN_MAX_AGE", "60"),
+        # The shared cache a deployment has (Redis); with the public response cache off,
+        # every request renders (explorer/public_cache.py).
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
     }
+    if not public_cache:
+        env["TPI_PUBLIC_CACHE_PREFIXES"] = ""
     command = [
         str(GUNICORN),
         "tpi_site.wsgi",
@@ -230,10 +235,10 @@ def drive(port: int, label: str, path: str, duration: float, concurrency: int) -
     return result
 
 
-def report(results: list[Result], args: argparse.Namespace) -> bool:
+def report(results: list[Result], args: argparse.Namespace, mode: str) -> bool:
     print(
-        f"\n{args.workers} gunicorn workers (sync), {args.concurrency} keep-alive clients, "
-        f"{args.duration:.0f}s per endpoint, loopback\n"
+        f"\n{mode}: {args.workers} gunicorn workers (sync), {args.concurrency} keep-alive "
+        f"clients, {args.duration:.0f}s per endpoint, loopback\n"
     )
     header = f"{'endpoint':<26} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'ratio':>7}"
     print(header)
@@ -264,25 +269,35 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds per endpoint")
     parser.add_argument("--skip-prepare", action="store_true", help="do not migrate or load")
+    parser.add_argument(
+        "--public-cache",
+        choices=["on", "off", "both"],
+        default="both",
+        help="serve anonymous pages from the shared response cache (default: measure both)",
+    )
     args = parser.parse_args()
     if not 0 < args.duration <= 120 or not 0 < args.concurrency <= 64:
         parser.error("keep it bounded: duration in (0, 120], concurrency in (0, 64]")
 
     if not args.skip_prepare:
         prepare()
-    port = free_port()
-    process = start_gunicorn(port, args.workers)
-    try:
-        wait_ready(port, process)
-        check(port)
-        for _label, path in ENDPOINTS:
-            drive(port, "warm-up", path, args.warmup, args.concurrency)
-        results = [
-            drive(port, label, path, args.duration, args.concurrency) for label, path in ENDPOINTS
-        ]
-    finally:
-        stop_gunicorn(process)
-    report(results, args)
+    modes = {"on": [True], "off": [False], "both": [False, True]}[args.public_cache]
+    for public_cache in modes:
+        port = free_port()
+        process = start_gunicorn(port, args.workers, public_cache)
+        try:
+            wait_ready(port, process)
+            check(port)
+            for _label, path in ENDPOINTS:
+                drive(port, "warm-up", path, args.warmup, args.concurrency)
+            results = [
+                drive(port, label, path, args.duration, args.concurrency)
+                for label, path in ENDPOINTS
+            ]
+        finally:
+            stop_gunicorn(process)
+        mode = "public response cache ON" if public_cache else "public response cache OFF"
+        report(results, args, mode)
     return 0
 
 

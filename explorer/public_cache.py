@@ -55,7 +55,7 @@ def _cacheable_request(request: HttpRequest) -> bool:
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return False
-    prefixes: tuple[str, ...] = tuple(settings.TPI_PUBLIC_CACHE_PREFIXES)
+    prefixes = tuple(prefix for prefix in settings.TPI_PUBLIC_CACHE_PREFIXES if prefix)
     return bool(prefixes) and request.path.startswith(prefixes)
 
 

@@ -35,3 +35,12 @@ def api_client() -> APIClient:
 @pytest.fixture
 def data_dir():
     return settings.TPI_DATA_DIR
+
+
+@pytest.fixture
+def eager_celery(monkeypatch):
+    """Run tasks in-process even when CI points Celery at a real worker: the worker cannot
+    see a test's uncommitted rows."""
+    from tpi_site.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)

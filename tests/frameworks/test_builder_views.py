@@ -194,7 +194,7 @@ def test_a_tampered_draft_falls_back_to_the_saved_version(client, world, framewo
 
 
 def test_local_indicator_defined_and_uploaded_through_the_pipeline(
-    client, world, django_capture_on_commit_callbacks
+    client, world, django_capture_on_commit_callbacks, eager_celery
 ):
     norfolk = world.norfolk
     signed_in(client, norfolk.users["analyst"])

@@ -35,6 +35,7 @@ def test_refuses_without_the_national_data_and_in_production(settings):
 
 
 def test_seed_builds_and_scores_healthy_housing(
+    eager_celery,
     national_data,  # noqa: F811
     django_capture_on_commit_callbacks,
     django_assert_max_num_queries,

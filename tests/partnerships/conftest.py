@@ -13,3 +13,12 @@ def _clear_login_throttle():
     login_failures_clear_all()
     yield
     login_failures_clear_all()
+
+
+@pytest.fixture
+def local_memory_cache(settings):
+    """Tests that move the clock need a cache whose expiry follows ``time.time``; Redis
+    expires keys by its own clock."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
+    }

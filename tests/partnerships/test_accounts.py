@@ -544,7 +544,9 @@ def test_success_resets_the_username_count_but_not_the_address_count(client, per
     assert "Too many failed sign-in attempts" in blocked.content.decode()
 
 
-def test_refused_attempts_do_not_extend_the_lockout(person, monkeypatch, settings):
+def test_refused_attempts_do_not_extend_the_lockout(
+    person, monkeypatch, settings, local_memory_cache
+):
     request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.5")
     for _ in range(5):
         authenticate(request, username="alice", password="nope")
@@ -558,7 +560,9 @@ def test_refused_attempts_do_not_extend_the_lockout(person, monkeypatch, setting
     assert authenticate(request, username="alice", password=PASSWORD) == person
 
 
-def test_lockout_message_counts_down_and_the_window_expires(client, person, monkeypatch):
+def test_lockout_message_counts_down_and_the_window_expires(
+    client, person, monkeypatch, local_memory_cache
+):
     _fail(client, "alice", 5, ip="203.0.113.9")
     start = time.time()
 
