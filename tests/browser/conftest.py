@@ -12,6 +12,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.scoring.conftest import _load_and_score, data_dir  # noqa: F401
+
 CHROMIUM = os.environ.get("TPI_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
@@ -100,3 +102,13 @@ def watched_page(browser, live_server) -> Iterator[WatchedPage]:
     watched = WatchedPage(page, live_server.url)
     yield watched
     context.close()
+
+
+@pytest.fixture
+def scored_site(watched_page, data_dir):  # noqa: F811 (the real files, LSOAs cut: scoring's)
+    """The watched page over a live server whose database holds geography and TPI 2024 scores."""
+    from places.services import geography_load
+
+    geography_load()
+    _load_and_score(data_dir)
+    return watched_page

@@ -7,33 +7,14 @@ the real geography and releases and scores TPI 2024 itself.
 """
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.scoring.conftest import _load_and_score, data_dir  # noqa: F401
+from tests.browser.axe import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
 RENDERED_MAP = "#drill-map[data-rendered='true'] path.choroplethlocation"
 NORFOLK = "E10000020"
 NORWICH = "E07000148"
-
-
-@pytest.fixture
-def scored_site(watched_page, data_dir):  # noqa: F811
-    from places.services import geography_load
-
-    geography_load()
-    _load_and_score(data_dir)
-    return watched_page
-
-
-def _axe_violations(page) -> list[str]:
-    results = Axe().run(page, options={"runOnly": WCAG_AA})
-    return [
-        f"{v['id']}: {v['help']} ({', '.join(str(n['target']) for n in v['nodes'][:3])})"
-        for v in results.response["violations"]
-    ]
 
 
 def test_drill_from_county_to_district_and_spine(scored_site):
@@ -48,7 +29,7 @@ def test_drill_from_county_to_district_and_spine(scored_site):
     assert page.locator("table.drill-table tbody tr").count() == 7
     assert page.locator("table.drill-table tr.least").count() == 1
     watched.screenshot("drill-norfolk-districts")
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     watched.assert_clean()
 
     # Click the middle of the largest district on the map: it opens that district's drill page.
@@ -74,7 +55,7 @@ def test_drill_from_county_to_district_and_spine(scored_site):
     assert page.locator("table.iod-summary tbody tr").count() == 5
     assert page.get_by_text("needs a lookup").is_visible()
     watched.screenshot("drill-norwich-inside")
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     watched.assert_clean()
 
     # From a measure to the indicator page, whose spine shows Norwich among all districts.
@@ -83,5 +64,5 @@ def test_drill_from_county_to_district_and_spine(scored_site):
     page.wait_for_selector("#spine[data-rendered='true']")
     assert "rank" in page.locator("#spine-summary").inner_text()
     watched.screenshot("indicator-spine-norwich")
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     watched.assert_clean()

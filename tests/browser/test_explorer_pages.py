@@ -10,32 +10,12 @@ import io
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.scoring.conftest import _load_and_score, data_dir  # noqa: F401
+from tests.browser.axe import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
 RENDERED_MAP = "#score-map[data-rendered='true'] path.choroplethlocation"
-
-
-@pytest.fixture
-def scored_site(watched_page, data_dir):  # noqa: F811
-    """The watched page over a live server whose database holds geography and TPI 2024 scores."""
-    from places.services import geography_load
-
-    geography_load()
-    _load_and_score(data_dir)
-    return watched_page
-
-
-def _axe_violations(page) -> list[str]:
-    results = Axe().run(page, options={"runOnly": WCAG_AA})
-    return [
-        f"{v['id']}: {v['help']} ({', '.join(str(n['target']) for n in v['nodes'][:3])})"
-        for v in results.response["violations"]
-    ]
 
 
 def test_map_click_through_to_scorecard(scored_site):
@@ -46,7 +26,7 @@ def test_map_click_through_to_scorecard(scored_site):
     page.wait_for_selector(RENDERED_MAP)
     assert page.locator(RENDERED_MAP).count() > 100
     watched.screenshot("explorer-map")
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     watched.assert_clean()
 
     # Click the middle of the largest council on the map: plotly turns it into a link.
@@ -64,7 +44,7 @@ def test_map_click_through_to_scorecard(scored_site):
     page.wait_for_load_state("networkidle")
     assert page.get_by_role("heading", name="Thriving Places Index").first.is_visible()
     watched.screenshot("explorer-map-clicked-place")
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     watched.assert_clean()
 
 
@@ -81,13 +61,13 @@ def test_compare_presets_and_rankings_csv(scored_site, tmp_path: Path):
     assert place_columns == 8
     assert page.locator("table.compare tbody tr").first.locator("td").count() == 8
     watched.screenshot("explorer-compare-similar")
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     watched.assert_clean()
 
     watched.goto("/rankings/")
     assert page.locator("table tbody tr").count() > 100
     watched.screenshot("explorer-rankings")
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     with page.expect_download() as download_info:
         page.get_by_role("link", name="CSV", exact=True).click()
     download = download_info.value

@@ -12,14 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from frameworks.management.commands.seed_demo import LOCAL_INDICATOR, local_indicator_csv
+from tests.browser.axe import axe_violations
 from tests.frameworks.healthy_housing_data import copy_national_files, import_national
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
 NORFOLK_DISTRICTS = [
     "Breckland",
     "Broadland",
@@ -29,14 +28,6 @@ NORFOLK_DISTRICTS = [
     "Norwich",
     "South Norfolk",
 ]
-
-
-def _axe_violations(page) -> list[str]:
-    results = Axe().run(page, options={"runOnly": WCAG_AA})
-    return [
-        f"{v['id']}: {v['help']} ({', '.join(str(n['target']) for n in v['nodes'][:3])})"
-        for v in results.response["violations"]
-    ]
 
 
 @pytest.fixture
@@ -103,7 +94,7 @@ def test_build_score_and_compare_healthy_housing(norfolk_site):
     page.get_by_label("Unit").fill(LOCAL_INDICATOR["unit"])
     page.get_by_label("Which direction is better?").select_option("lower_better")
     page.get_by_label("Description and source").fill(LOCAL_INDICATOR["description"])
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Define indicator").click()
     page.wait_for_load_state("networkidle")
     slug = page.locator("strong.code").inner_text()
@@ -153,7 +144,7 @@ def test_build_score_and_compare_healthy_housing(norfolk_site):
     )
     page.get_by_label("Weight of Warm homes").fill("2")
     watched.screenshot("healthy-housing-3-builder")
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     watched.assert_clean()
     page.get_by_role("button", name="Save as a new version").click()
     page.wait_for_load_state("networkidle")
@@ -192,7 +183,7 @@ def test_build_score_and_compare_healthy_housing(norfolk_site):
     # Unitaries among them are ranked among lower-tier councils, like Norwich.
     assert "of 153" not in page.locator("table.scores").nth(1).inner_text()
     watched.screenshot("healthy-housing-5-scores")
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     watched.assert_clean()
 
     # The compare page with this framework, for the same places.

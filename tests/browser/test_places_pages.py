@@ -1,14 +1,10 @@
 """A person finds a council, sees it on the map and clicks through to a neighbour."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.axe import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _axe_violations(page) -> list[str]:
-    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]})
-    return [f"{v['id']}: {v['help']}" for v in results.response["violations"]]
 
 
 def test_search_to_place_page_with_map_and_click_through(watched_page):
@@ -35,12 +31,12 @@ def test_search_to_place_page_with_map_and_click_through(watched_page):
 
 def test_home_and_place_pages_have_no_wcag_aa_violations(watched_page):
     watched_page.goto("/")
-    assert _axe_violations(watched_page.page) == []
+    assert axe_violations(watched_page.page) == []
 
     watched_page.goto("/places/E06000001/")
     watched_page.page.wait_for_selector("#location-map[data-rendered='true']")
-    assert _axe_violations(watched_page.page) == []
+    assert axe_violations(watched_page.page) == []
 
     watched_page.goto("/places/?level=lower_tier&region=E12000001")
-    assert _axe_violations(watched_page.page) == []
+    assert axe_violations(watched_page.page) == []
     watched_page.assert_clean()

@@ -22,3 +22,11 @@ def local_memory_cache(settings):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
     }
+
+
+@pytest.fixture
+def world():
+    """Norfolk's and Greater Norwich's partnerships, overlapping on three districts."""
+    from tests.factories.partnerships import two_partnerships
+
+    return two_partnerships()

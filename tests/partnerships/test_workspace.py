@@ -24,17 +24,11 @@ from tests.factories.partnerships import (
     PartnershipFactory,
     UserFactory,
     World,
-    two_partnerships,
 )
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["viewer", "analyst", "admin", "outsider"]
-
-
-@pytest.fixture
-def world() -> World:
-    return two_partnerships()
 
 
 @pytest.fixture

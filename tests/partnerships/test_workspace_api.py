@@ -14,18 +14,12 @@ from tests.factories.partnerships import (
     OutcomeFactory,
     PartnershipFactory,
     World,
-    two_partnerships,
 )
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["viewer", "analyst", "admin", "outsider"]
 SLUG = "norfolk-healthy-homes"
-
-
-@pytest.fixture
-def world() -> World:
-    return two_partnerships()
 
 
 @pytest.fixture
